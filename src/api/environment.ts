@@ -1,0 +1,141 @@
+/**
+ * @module api/environment
+ * StreamEnvironment: where a job is defined (sources, then transformations) and executed. `execute()`
+ * hands the plan to the registered executor: the in-process runtime by default (wired in src/index.ts,
+ * because api/ may not import runtime/), a cluster client when submitting.
+ */
+import { ConfigError, PlanError, type Source } from "../core/index.ts";
+import { buildJobGraph, explainJobGraph, type JobDefinition } from "../plan/index.ts";
+import { DataStream } from "./data-stream.ts";
+import { resolveOptions, type EnvironmentOptions, type ResolvedEnvironmentOptions } from "./options.ts";
+import { PlanBuilder } from "./plan-builder.ts";
+import type { OperatorOptions } from "./types.ts";
+import type { WatermarkStrategy } from "./watermark-strategy.ts";
+
+/** Event-time settings of a source. */
+export interface SourceOptions<T> extends OperatorOptions {
+  /** Event time of a record, epoch ms. */
+  readonly timestamps?: (value: T) => number;
+  /** How watermarks follow the timestamps (needs `timestamps`). */
+  readonly watermarks?: WatermarkStrategy;
+  /** Records per emitted batch (default: the environment's batchSize). */
+  readonly batchSize?: number;
+}
+
+export interface GeneratorSourceOptions<T> extends SourceOptions<T> {
+  /** Records per second over all subtasks (default: as fast as possible). */
+  readonly ratePerSecond?: number;
+}
+
+/** What an executor reports when a job finishes. */
+export interface ExecutionResult {
+  readonly jobName: string;
+  readonly durationMs: number;
+  /** Per plan node id: name, parallelism and counters summed over subtasks (numRecordsIn, ...). */
+  readonly operators: Readonly<Record<string, { readonly name: string; readonly parallelism: number; readonly counters: Readonly<Record<string, number>> }>>;
+}
+
+/** Runs a job definition: the local runtime, or a cluster. */
+export type Executor<R extends ExecutionResult = ExecutionResult> = (job: JobDefinition, options: ResolvedEnvironmentOptions) => Promise<R>;
+
+let defaultExecutor: Executor | undefined;
+
+/** Install the executor `execute()` uses (src/index.ts installs the local runtime). */
+export function setDefaultExecutor(executor: Executor): void {
+  defaultExecutor = executor;
+}
+
+export class StreamEnvironment {
+  readonly options: ResolvedEnvironmentOptions;
+  private readonly builder: PlanBuilder;
+
+  private constructor(options: EnvironmentOptions) {
+    this.options = resolveOptions(options);
+    this.builder = new PlanBuilder(() => this.options.parallelism);
+  }
+
+  /**
+   * A new environment; options are validated (a bad value names the key and what it takes).
+   * @example
+   * const env = StreamEnvironment.create({ parallelism: 2 });
+   */
+  static create(options: EnvironmentOptions = {}): StreamEnvironment {
+    return new StreamEnvironment(options);
+  }
+
+  private sourceConfig<T>(options: SourceOptions<T>): { config: Record<string, never>; fns: Record<string, unknown> } {
+    if (options.watermarks !== undefined && options.timestamps === undefined) {
+      throw new ConfigError("a source with 'watermarks' also needs 'timestamps' (the event time of each record)");
+    }
+    const config: Record<string, unknown> = { batchSize: options.batchSize ?? this.options.batchSize };
+    const fns: Record<string, unknown> = {};
+    if (options.timestamps !== undefined) {
+      fns.timestamps = options.timestamps;
+      const wm = options.watermarks;
+      config.watermarks = wm === undefined ? { maxOutOfOrdernessMs: 0, idleTimeoutMs: 0 } : { maxOutOfOrdernessMs: wm.maxOutOfOrdernessMs, idleTimeoutMs: wm.idleTimeoutMs };
+    }
+    return { config: config as Record<string, never>, fns };
+  }
+
+  private source<T>(kind: string, name: string, config: Record<string, unknown>, fns: Record<string, unknown>, options: OperatorOptions): DataStream<T> {
+    const node = this.builder.addNode(kind, options.name ?? name, config as Record<string, never>, fns);
+    const stream = new DataStream<T>(this.builder, node);
+    if (options.uid !== undefined) stream.uid(options.uid);
+    if (options.parallelism !== undefined) stream.setParallelism(options.parallelism);
+    return stream;
+  }
+
+  /**
+   * A bounded stream of the given elements, split round-robin over the source's subtasks.
+   * @example
+   * env.fromElements(events, { timestamps: (e) => e.ts, watermarks: boundedOutOfOrderness(1000) });
+   */
+  fromElements<T>(elements: readonly T[], options: SourceOptions<T> = {}): DataStream<T> {
+    const { config, fns } = this.sourceConfig(options);
+    return this.source<T>("source:elements", "Elements", config, { ...fns, elements }, options);
+  }
+
+  /**
+   * A deterministic stream of `count` records: record i is `generate(i)`. The index range is split
+   * into contiguous slices per subtask, so any parallelism yields the same records.
+   * @example
+   * env.fromGenerator(1_000_000, (i) => ({ key: i % 100, value: i }));
+   */
+  fromGenerator<T>(count: number, generate: (index: number) => T, options: GeneratorSourceOptions<T> = {}): DataStream<T> {
+    if (!Number.isInteger(count) || count < 0) throw new ConfigError(`fromGenerator count must be a non-negative integer, got ${count}`);
+    const { config, fns } = this.sourceConfig(options);
+    return this.source<T>("source:generator", "Generator", { ...config, count, ratePerSecond: options.ratePerSecond ?? 0 }, { ...fns, generate }, options);
+  }
+
+  /**
+   * A stream from your own Source; `create` is called once per subtask.
+   * @example
+   * env.fromSource(() => new MySource(), { timestamps: (r) => r.time });
+   */
+  fromSource<T>(create: () => Source<T>, options: SourceOptions<T> = {}): DataStream<T> {
+    const { config, fns } = this.sourceConfig(options);
+    return this.source<T>("source:function", "Source", config, { ...fns, create }, options);
+  }
+
+  /** The job definition (plan JSON + user functions) built so far. */
+  getJobDefinition(name = "job"): JobDefinition {
+    return this.builder.build(name, this.options.maxParallelism);
+  }
+
+  /** The execution plan as text: chained vertices, parallelism, edges. */
+  explain(name = "job"): string {
+    return explainJobGraph(buildJobGraph(this.getJobDefinition(name).plan, { chaining: this.options.chaining }));
+  }
+
+  /**
+   * Run the job; resolves when all bounded sources are exhausted and every record is processed.
+   * Rejects with the first failure, naming the operator and record.
+   * @example
+   * const out = env.fromElements([1, 2, 3]).map((x) => x * 10).collect();
+   * await env.execute("times-ten");
+   */
+  async execute(name = "job"): Promise<ExecutionResult> {
+    if (defaultExecutor === undefined) throw new PlanError("no executor installed: import StreamEnvironment from 'bicycle' (src/index.ts)");
+    return defaultExecutor(this.getJobDefinition(name), this.options);
+  }
+}

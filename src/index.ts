@@ -1,0 +1,31 @@
+/**
+ * @module bicycle
+ * The public package entry (`import { StreamEnvironment } from "bicycle"`): the DataStream API plus
+ * the types user functions see. Also installs the in-process runtime as the default executor, which
+ * api/ cannot do itself because it may not import runtime/.
+ */
+import { setDefaultExecutor } from "./api/index.ts";
+import { executeLocally } from "./runtime/index.ts";
+
+setDefaultExecutor((job, options) =>
+  executeLocally(job, { chaining: options.chaining, channelCapacity: options.channelCapacity }),
+);
+
+export * from "./api/index.ts";
+export { OutputTag, BicycleError, JobError, PlanError, ConfigError, type TimeWindow, type WindowResult, type Source, type SourceOutput, type PollResult } from "./core/index.ts";
+export type { ValueState, ListState, MapState, ReducingState, TimerService } from "./core/index.ts";
+export {
+  valueState,
+  listState,
+  mapState,
+  reducingState,
+  type AggregateFunction,
+  type Collector,
+  type KeyedProcessFunction,
+  type ProcessFunction,
+  type ProcessWindowFunction,
+  type KeyedRuntimeContext,
+  type RuntimeContext,
+} from "./operators/index.ts";
+export type { SinkFunction } from "./connectors/index.ts";
+export type { JobExecutionResult } from "./runtime/index.ts";

@@ -1,0 +1,13 @@
+/**
+ * @module operators
+ * Operator implementations (map, filter, flatMap, process, keyed reduce, windows) and the registry the
+ * runtime instantiates them from. Imports core, plan and state only; never runtime.
+ */
+export * from "./collector.ts";
+export * from "./key-selector.ts";
+export * from "./registry.ts";
+export type { Fns } from "./user-function.ts";
+export * from "./process/functions.ts";
+export * from "./window/aggregates.ts";
+export * from "./window/assigners.ts";
+export { LATE_RECORDS_METRIC, type ProcessWindowFunction } from "./window/window-operator.ts";

@@ -1,0 +1,97 @@
+/**
+ * @module runtime/task/source-stream-task
+ * A task whose chain starts with a source: polls the source, stamps event times, generates watermarks
+ * and idleness, and feeds each polled batch through the chain. At the end of a bounded source it emits
+ * the final watermark (+inf) so every event-time window fires, then end of input.
+ */
+import { MAX_WATERMARK, NO_TIMESTAMP, type MetricGroup, type Source, type SourceContext, type SourceOutput } from "../../core/index.ts";
+import { BoundedOutOfOrdernessGenerator, type WatermarkSpec } from "../time/watermark-generator.ts";
+import type { ChainedOperator } from "./chained-operator.ts";
+import type { RecordWriter } from "./record-writer.ts";
+import { StreamTask, type JobRunControl } from "./stream-task.ts";
+
+export interface SourceTaskOptions {
+  readonly source: Source<unknown>;
+  readonly context: SourceContext;
+  readonly timestampOf: ((value: unknown) => number) | null;
+  readonly watermarks: WatermarkSpec | null;
+}
+
+const IDLE_POLL_MS = 1;
+
+export class SourceStreamTask extends StreamTask {
+  private readonly generator: BoundedOutOfOrdernessGenerator | null;
+  private lastDataAt = performance.now();
+  private isIdle = false;
+  private readonly output: SourceOutput<unknown>;
+
+  constructor(
+    name: string,
+    chain: readonly ChainedOperator[],
+    writers: readonly RecordWriter[],
+    control: JobRunControl,
+    metrics: MetricGroup,
+    private readonly options: SourceTaskOptions,
+  ) {
+    super(name, chain, writers, control, metrics);
+    this.generator = options.watermarks === null ? null : new BoundedOutOfOrdernessGenerator(options.watermarks);
+    this.output = { collect: (values, timestamps) => this.emit(values, timestamps) };
+  }
+
+  private emit(values: unknown[], given?: number[]): void {
+    if (values.length === 0) return;
+    const head = this.chain[0]!;
+    let timestamps = given;
+    if (timestamps === undefined) {
+      const timestampOf = this.options.timestampOf;
+      timestamps = new Array<number>(values.length);
+      if (timestampOf === null) timestamps.fill(NO_TIMESTAMP);
+      else for (let i = 0; i < values.length; i++) timestamps[i] = timestampOf(values[i]);
+    }
+    this.lastDataAt = performance.now();
+    if (this.isIdle) {
+      this.isIdle = false;
+      head.processStatus(false);
+    }
+    head.processBatch({ values, timestamps });
+    if (this.generator !== null) {
+      const wm = this.generator.onBatch(timestamps);
+      if (wm !== null) head.processWatermark(wm);
+    }
+  }
+
+  protected async openInput(): Promise<void> {
+    await this.options.source.open?.(this.options.context);
+  }
+
+  protected async processInput(): Promise<void> {
+    const source = this.options.source;
+    const idleTimeout = this.options.watermarks?.idleTimeoutMs ?? 0;
+    for (;;) {
+      this.checkCancelled();
+      await this.awaitOutputs();
+      this.runMail();
+      let result = source.pollNext(this.output);
+      if (result instanceof Promise) result = await result;
+      if (result === "end") break;
+      if (result === "idle") {
+        if (idleTimeout > 0 && !this.isIdle && performance.now() - this.lastDataAt >= idleTimeout) {
+          this.isIdle = true;
+          this.chain[0]!.processStatus(true);
+        }
+        await Promise.race([new Promise((r) => setTimeout(r, IDLE_POLL_MS)), this.wakeup.wait(), this.control.cancelled]);
+        this.runMail();
+        continue;
+      }
+      await this.maybeYield();
+    }
+    const head = this.chain[0]!;
+    if (this.isIdle) head.processStatus(false);
+    head.processWatermark(MAX_WATERMARK);
+    head.endInput();
+  }
+
+  protected override async closeInput(): Promise<void> {
+    await this.options.source.close?.();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * @module runtime/task/stream-task
+ * StreamTask: one subtask of a vertex, running its operator chain in a mailbox loop.
+ *
+ *   open chain (tail -> head) -> loop { wait for output credit; run mail; take one input; process it
+ *   synchronously through the chain } -> end of input -> close chain (head -> tail)
+ *
+ * Rules the loop keeps:
+ * - One input element (a whole batch) is processed per step, in one synchronous call stack.
+ * - Before taking input the task waits until every output channel has credit (backpressure).
+ * - Mail (processing-time timers, later checkpoint triggers) runs between steps, never during one.
+ * - It yields to the event loop every few ms so timers and I/O of other tasks in the process run.
+ * - Cancellation (another task failed, or the job was cancelled) ends every wait with CancelledError.
+ */
+import { CancelledError, type MetricGroup } from "../../core/index.ts";
+import { Wakeup } from "../channels/wakeup.ts";
+import { METRIC_BACKPRESSURED_MS } from "../events.ts";
+import type { ChainedOperator } from "./chained-operator.ts";
+import type { RecordWriter } from "./record-writer.ts";
+
+/** Shared by the tasks of one job run: cancellation. */
+export class JobRunControl {
+  private cancelledFlag = false;
+  private reject!: (e: unknown) => void;
+  readonly cancelled: Promise<never> = new Promise<never>((_, reject) => (this.reject = reject));
+  private readonly wakeups = new Set<Wakeup>();
+
+  constructor() {
+    this.cancelled.catch(() => {});
+  }
+
+  get isCancelled(): boolean {
+    return this.cancelledFlag;
+  }
+
+  cancel(reason: unknown = new CancelledError()): void {
+    if (this.cancelledFlag) return;
+    this.cancelledFlag = true;
+    this.reject(reason);
+    for (const w of this.wakeups) w.notify();
+  }
+
+  register(wakeup: Wakeup): void {
+    this.wakeups.add(wakeup);
+  }
+}
+
+const YIELD_EVERY_MS = 5;
+
+export abstract class StreamTask {
+  protected readonly wakeup = new Wakeup();
+  private readonly mailbox: (() => void)[] = [];
+  private lastYield = performance.now();
+  private readonly timeouts = new Set<ReturnType<typeof setTimeout>>();
+  private readonly backpressuredMs;
+
+  constructor(
+    readonly name: string,
+    /** Chain operators, head first, in topological order. */
+    protected readonly chain: readonly ChainedOperator[],
+    protected readonly writers: readonly RecordWriter[],
+    protected readonly control: JobRunControl,
+    metrics: MetricGroup,
+  ) {
+    control.register(this.wakeup);
+    for (const w of writers) for (const c of w.channels) c.setProducerWakeup(this.wakeup);
+    this.backpressuredMs = metrics.counter(METRIC_BACKPRESSURED_MS);
+  }
+
+  /** Ask for processing-time timers to be advanced from the mailbox at wall-clock `timestamp`. */
+  readonly scheduleProcessingTime = (timestamp: number): void => {
+    const handle = setTimeout(
+      () => {
+        this.timeouts.delete(handle);
+        this.enqueueMail(() => {
+          const now = Date.now();
+          for (const op of this.chain) op.advanceProcessingTime(now);
+        });
+      },
+      Math.max(0, timestamp - Date.now()),
+    );
+    this.timeouts.add(handle);
+  };
+
+  enqueueMail(mail: () => void): void {
+    this.mailbox.push(mail);
+    this.wakeup.notify();
+  }
+
+  protected runMail(): void {
+    while (this.mailbox.length > 0) this.mailbox.shift()!();
+  }
+
+  protected checkCancelled(): void {
+    if (this.control.isCancelled) throw new CancelledError(`task ${this.name} cancelled`);
+  }
+
+  /** Wait for the next notify (data, credit, mail) or cancellation. */
+  protected async idle(): Promise<void> {
+    await Promise.race([this.wakeup.wait(), this.control.cancelled]);
+    this.checkCancelled();
+  }
+
+  private outputsAvailable(): boolean {
+    for (const w of this.writers) if (!w.isAvailable()) return false;
+    return true;
+  }
+
+  /** Backpressure: wait until every output channel has credit. */
+  protected async awaitOutputs(): Promise<void> {
+    if (this.outputsAvailable()) return;
+    const started = performance.now();
+    while (!this.outputsAvailable()) {
+      await this.idle();
+      this.runMail();
+    }
+    this.backpressuredMs.inc(performance.now() - started);
+  }
+
+  /** Let the event loop run (timers, I/O, other tasks) every few milliseconds. */
+  protected async maybeYield(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_EVERY_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
+    this.checkCancelled();
+  }
+
+  protected abstract openInput(): Promise<void>;
+  protected abstract processInput(): Promise<void>;
+  protected async closeInput(): Promise<void> {}
+
+  /** Run the task to completion; rejects with the failure that stopped it. */
+  async run(): Promise<void> {
+    try {
+      for (let i = this.chain.length - 1; i >= 0; i--) this.chain[i]!.open();
+      await this.openInput();
+      await this.processInput();
+    } finally {
+      for (const handle of this.timeouts) clearTimeout(handle);
+      for (const op of this.chain) op.operator.close?.();
+      await this.closeInput();
+    }
+  }
+}

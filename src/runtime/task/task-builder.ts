@@ -1,0 +1,145 @@
+/**
+ * @module runtime/task/task-builder
+ * Builds the StreamTask of one subtask of a vertex: instantiates every chained operator (sources and
+ * sinks from the connector registry, the rest from the operator registry) with its context, keyed
+ * state and timers, wires chained outputs (main and side outputs) and RecordWriters for edges that
+ * leave the vertex. Channels come from the caller, so the same builder serves local and remote wiring.
+ */
+import { InternalError, keyGroupRangeFor, MetricGroup, PlanError } from "../../core/index.ts";
+import type { KeyedStateStore, OperatorContext, TaskLocation } from "../../core/index.ts";
+import { createSink, createSource, isSinkKind, isSourceKind } from "../../connectors/index.ts";
+import { createKeySelector, createOperator, type Fns } from "../../operators/index.ts";
+import type { JobEdge, JobGraph, JobVertex, UserFunctions } from "../../plan/index.ts";
+import type { StateBackend } from "../../state/index.ts";
+import type { InputChannel, OutputChannel } from "../channels/local-channel.ts";
+import { KeyedTimerService } from "../time/timer-service.ts";
+import type { WatermarkSpec } from "../time/watermark-generator.ts";
+import { ChainedOperator } from "./chained-operator.ts";
+import { InputStreamTask } from "./input-stream-task.ts";
+import { RecordWriter } from "./record-writer.ts";
+import { SourceStreamTask } from "./source-stream-task.ts";
+import type { JobRunControl, StreamTask } from "./stream-task.ts";
+
+export interface SubtaskWiring {
+  /** Producer side of edge `edge` from this subtask: one channel per consumer subtask it may reach. */
+  outputChannels(edge: JobEdge): OutputChannel<unknown>[];
+  /** Consumer side: every channel of `edge` that ends at this subtask. */
+  inputChannels(edge: JobEdge): InputChannel<unknown>[];
+}
+
+export interface BuiltTask {
+  readonly task: StreamTask;
+  /** Metrics per node id of this subtask. */
+  readonly metrics: ReadonlyMap<string, MetricGroup>;
+}
+
+export interface TaskBuildContext {
+  readonly graph: JobGraph;
+  readonly functions: UserFunctions;
+  readonly stateBackend: StateBackend;
+  readonly control: JobRunControl;
+}
+
+const NO_FNS: Fns = {};
+
+/** The identity operator standing for a source at the head of its chain (counts what it emits). */
+const SOURCE_HEAD = { processBatch: (batch: never, out: { emit(b: never): void }) => out.emit(batch) };
+
+export function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, subtask: number, wiring: SubtaskWiring): BuiltTask {
+  const { graph, functions, control } = ctx;
+  const plan = graph.plan;
+  const maxParallelism = plan.maxParallelism;
+  const chained = new Map<string, ChainedOperator>();
+  const metrics = new Map<string, MetricGroup>();
+  const writers: RecordWriter[] = [];
+  let scheduleProcessingTime: (ts: number) => void = () => {
+    throw new InternalError("processing-time timer registered before its task exists");
+  };
+
+  for (const nodeId of vertex.nodeIds) {
+    const node = graph.nodes.get(nodeId)!;
+    const fns = functions.get(nodeId) ?? NO_FNS;
+    const location: TaskLocation = { operatorId: node.uid ?? node.id, operatorName: node.name, subtaskIndex: subtask, parallelism: vertex.parallelism };
+    const group = new MetricGroup({ node: node.id, name: node.name, subtask });
+    metrics.set(nodeId, group);
+    let store: KeyedStateStore | null = null;
+    if (node.key !== undefined) {
+      store = ctx.stateBackend.createKeyedBackend({
+        operatorId: location.operatorId,
+        keyGroupRange: keyGroupRangeFor(subtask, vertex.parallelism, maxParallelism),
+        maxParallelism,
+      });
+    }
+    const timers = new KeyedTimerService(store, (ts) => scheduleProcessingTime(ts), node.name);
+    const context: OperatorContext = {
+      location,
+      maxParallelism,
+      metrics: group,
+      keyedState: () => {
+        if (store === null) throw new PlanError(`operator '${node.name}' (${node.id}) is not keyed: keyed state needs keyBy() first`);
+        return store;
+      },
+      timerService: () => timers,
+    };
+    const operator = isSourceKind(node.kind)
+      ? (SOURCE_HEAD as never)
+      : isSinkKind(node.kind)
+        ? createSink(node, fns)
+        : createOperator(node, fns);
+    chained.set(nodeId, new ChainedOperator(operator, context, timers));
+  }
+
+  // Fused edges inside the vertex.
+  for (const edge of graph.chainedEdges) {
+    const from = chained.get(edge.source);
+    const to = chained.get(edge.target);
+    if (from === undefined || to === undefined) continue;
+    addDownstream(from, edge.sideOutput, to);
+  }
+  // Edges leaving the vertex.
+  for (const edge of graph.edges) {
+    if (edge.sourceVertex !== vertex.id) continue;
+    const target = graph.nodes.get(edge.targetNode)!;
+    const keyOf = edge.partitioning === "hash" ? createKeySelector(target, functions.get(target.id) ?? NO_FNS) : null;
+    const writer = new RecordWriter(wiring.outputChannels(edge), edge.partitioning, keyOf, maxParallelism, subtask);
+    writers.push(writer);
+    addDownstream(chained.get(edge.sourceNode)!, edge.sideOutput, writer);
+  }
+
+  const chain = vertex.nodeIds.map((id) => chained.get(id)!);
+  const head = graph.nodes.get(vertex.headId)!;
+  const taskName = `${vertex.name} (${subtask + 1}/${vertex.parallelism})`;
+  const taskMetrics = metrics.get(vertex.headId)!;
+  let task: StreamTask;
+  if (isSourceKind(head.kind)) {
+    const fns = functions.get(head.id) ?? NO_FNS;
+    const source = createSource(head, fns);
+    const timestampOf = typeof fns.timestamps === "function" ? (fns.timestamps as (v: unknown) => number) : null;
+    const watermarks = (head.config.watermarks ?? null) as WatermarkSpec | null;
+    task = new SourceStreamTask(taskName, chain, writers, control, taskMetrics, {
+      source,
+      context: { location: chain[0]!.location, metrics: taskMetrics },
+      timestampOf,
+      watermarks,
+    });
+  } else {
+    const inputs = graph.edges.filter((e) => e.targetVertex === vertex.id).flatMap((e) => wiring.inputChannels(e));
+    if (inputs.length === 0) throw new PlanError(`vertex '${vertex.name}' has no inputs and is not a source`);
+    task = new InputStreamTask(taskName, chain, writers, control, taskMetrics, inputs);
+  }
+  scheduleProcessingTime = task.scheduleProcessingTime;
+  return { task, metrics };
+}
+
+function addDownstream(from: ChainedOperator, sideOutput: string | undefined, to: ChainedOperator | RecordWriter): void {
+  if (sideOutput === undefined) {
+    from.output.main.push(to);
+    return;
+  }
+  let list = from.output.sides.get(sideOutput);
+  if (list === undefined) {
+    list = [];
+    from.output.sides.set(sideOutput, list);
+  }
+  list.push(to);
+}
