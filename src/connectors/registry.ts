@@ -5,6 +5,7 @@
  * (SQL tables, Kafka) register here too.
  */
 import { DEFAULT_BATCH_SIZE, PlanError, type Operator, type Source } from "../core/index.ts";
+import { instantiate } from "../operators/index.ts";
 import type { PlanNode } from "../plan/index.ts";
 import { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";
 import { ElementsSource } from "./elements/elements-source.ts";
@@ -61,7 +62,7 @@ const SINKS = new Map<string, SinkFactory>([
   ["sink:print", () => new PrintSink()],
   ["sink:discard", () => ({ processBatch: () => {} })],
   ["sink:collect", (node, fns) => new CallbackSink(need(node, fns, "onBatch", (v) => typeof v === "function"))],
-  ["sink:function", (node, fns) => new FunctionSink(need<SinkFunction<unknown>>(node, fns, "sink", (v) => v !== null && typeof v === "object"))],
+  ["sink:function", (node, fns) => new FunctionSink(instantiate(need<SinkFunction<unknown>>(node, fns, "sink", (v) => v !== null && typeof v === "object")))],
 ]);
 
 export function registerSource(kind: string, factory: SourceFactory): void {

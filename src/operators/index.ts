@@ -6,7 +6,7 @@
 export * from "./collector.ts";
 export * from "./key-selector.ts";
 export * from "./registry.ts";
-export type { Fns } from "./user-function.ts";
+export { instantiate, type Fns } from "./user-function.ts";
 export * from "./process/functions.ts";
 export * from "./window/aggregates.ts";
 export * from "./window/assigners.ts";

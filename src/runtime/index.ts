@@ -13,3 +13,4 @@ export { KeyedTimerService } from "./time/timer-service.ts";
 export { BoundedOutOfOrdernessGenerator, type WatermarkSpec } from "./time/watermark-generator.ts";
 export { buildSubtask, type SubtaskWiring, type TaskBuildContext } from "./task/task-builder.ts";
 export { JobRunControl, StreamTask } from "./task/stream-task.ts";
+export { OperatorHarness, type Emitted, type HarnessOptions } from "./testing/operator-harness.ts";

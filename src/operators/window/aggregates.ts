@@ -5,6 +5,7 @@
  * Accumulators are plain data so any state backend can store them.
  */
 import { PlanError } from "../../core/index.ts";
+import { instantiate } from "../user-function.ts";
 
 /** Incremental aggregation: `add` folds one value in, `merge` joins two accumulators (session merging). */
 export interface AggregateFunction<IN, ACC, OUT> {
@@ -94,7 +95,7 @@ export function createAggregate(spec: AggregateSpec, udf: { reduce?: unknown; ag
       return reduceAggregate(udf.reduce as (a: unknown, b: unknown) => unknown) as Any;
     case "aggregate":
       if (udf.aggregate === null || typeof udf.aggregate !== "object") throw new PlanError("window aggregate() needs an AggregateFunction");
-      return udf.aggregate as Any;
+      return instantiate(udf.aggregate as Any);
     case "process":
       return collectAggregate() as Any;
   }

@@ -1,0 +1,70 @@
+/**
+ * @module cli/commands/run
+ * `bicycle run job.ts`: loads a TypeScript job module and runs it on the embedded runtime. The module's
+ * default export builds the pipeline: `(env: StreamEnvironment) => void | Promise<void>`.
+ */
+import { basename, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { InvalidArgumentError, type Command } from "commander";
+import { log, PlanError } from "../../core/index.ts";
+import * as bicycle from "../../index.ts";
+import { StreamEnvironment } from "../../index.ts";
+
+let registered = false;
+/**
+ * Make `import ... from "bicycle"` in a job file resolve to this very copy of the API, also inside the
+ * compiled executable where no package can be resolved from disk.
+ */
+export function provideBicycleModule(): void {
+  if (registered) return;
+  registered = true;
+  Bun.plugin({
+    name: "bicycle-self",
+    setup(build) {
+      build.module("bicycle", () => ({ exports: bicycle as unknown as Record<string, unknown>, loader: "object" }));
+    },
+  });
+}
+
+export type JobModule = (env: StreamEnvironment) => void | Promise<void>;
+
+/** Import a job file and return its default export, with clear errors for the usual mistakes. */
+export async function loadJobModule(file: string): Promise<JobModule> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new PlanError(`job file not found: ${file}`, "JOB_FILE_NOT_FOUND");
+  provideBicycleModule();
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(path)) as { default?: unknown };
+  } catch (error) {
+    throw new PlanError(`cannot load job file ${file}: ${error instanceof Error ? error.message : String(error)}`, "JOB_FILE_INVALID", error);
+  }
+  if (typeof mod.default !== "function") {
+    throw new PlanError(`job file ${file} must default-export a function (env: StreamEnvironment) => void`, "JOB_FILE_INVALID");
+  }
+  return mod.default as JobModule;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run a TypeScript job module on the embedded runtime")
+    .argument("<file>", "job module whose default export builds the pipeline: (env) => void")
+    .option("-p, --parallelism <n>", "default parallelism", positiveInt)
+    .option("-n, --name <name>", "job name (default: the file name)")
+    .action(async (file: string, opts: { parallelism?: number; name?: string }) => {
+      const build = await loadJobModule(file);
+      const env = StreamEnvironment.create(opts.parallelism === undefined ? {} : { parallelism: opts.parallelism });
+      await build(env);
+      const name = opts.name ?? basename(file).replace(/\.[cm]?[jt]s$/, "");
+      log.info(`Running job '${name}'`);
+      const result = await env.execute(name);
+      log.info(`Job '${name}' finished in ${result.durationMs.toFixed(0)} ms`);
+    });
+}
