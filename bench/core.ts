@@ -32,8 +32,9 @@ async function windowed(): Promise<number> {
   const env = StreamEnvironment.create({ parallelism: 1 });
   let discarded = 0;
   env
-    // 10k keys, 1 ms of event time per event: a 1 s window sees 1000 events and every key at most once.
-    .fromGenerator(EVENTS, (i): Event => ({ key: (i * 7919) % 10_000, value: 1, ts: i >> 4 }), { timestamps: (e) => e.ts, watermarks: forMonotonousTimestamps() })
+    // 10k keys; event time advances 1 ms per 1000 events (1M events/s of event time), so a 1 s window
+    // holds 1M events, about 100 per key.
+    .fromGenerator(EVENTS, (i): Event => ({ key: (i * 7919) % 10_000, value: 1, ts: Math.floor(i / 1000) }), { timestamps: (e) => e.ts, watermarks: forMonotonousTimestamps() })
     .keyBy((e) => e.key)
     .window(TumblingEventTimeWindows.of(1000))
     .count()

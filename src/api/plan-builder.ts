@@ -7,6 +7,7 @@
  */
 import type { JobDefinition, KeySpec, Partitioning, PlanEdge, PlanNode } from "../plan/index.ts";
 import { validatePlan } from "../plan/index.ts";
+import { PlanError } from "../core/index.ts";
 
 type JsonConfig = PlanNode["config"];
 
@@ -53,6 +54,7 @@ export class PlanBuilder {
   }
 
   build(name: string, maxParallelism: number): JobDefinition {
+    if (this.nodes.length === 0) throw new PlanError(`job '${name}' defines no operators: add a source and a sink before executing`);
     const byId = new Map(this.nodes.map((n) => [n.id, n]));
     const nodes: PlanNode[] = this.nodes.map((n) => ({
       id: n.id,

@@ -70,7 +70,8 @@ export class JobError extends BicycleError {
   static fromUserFunction(cause: unknown, location: TaskLocation, recordIndex?: number): JobError {
     const what = cause instanceof Error ? cause.message : String(cause);
     const where = `operator '${location.operatorName}' (${location.operatorId}, subtask ${location.subtaskIndex + 1}/${location.parallelism})`;
-    const position = recordIndex === undefined ? "" : ` on record #${recordIndex} of its input`;
+    // Records are numbered from 1 in messages, like subtasks; `recordIndex` keeps the 0-based index.
+    const position = recordIndex === undefined ? "" : ` on record #${recordIndex + 1} of its input`;
     return new JobError(`${where} failed${position}: ${what}`, {
       cause,
       location,

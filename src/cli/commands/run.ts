@@ -26,6 +26,26 @@ export function provideBicycleModule(): void {
   });
 }
 
+interface BuildMessageLike {
+  message: string;
+  position?: { line: number; column: number; lineText?: string } | null;
+}
+
+/** Bun reports syntax errors as BuildMessages (alone or in an AggregateError): say where they are. */
+function describeLoadError(error: unknown): string {
+  const messages: BuildMessageLike[] =
+    error !== null && typeof error === "object" && Array.isArray((error as { errors?: unknown }).errors)
+      ? ((error as { errors: BuildMessageLike[] }).errors)
+      : [error as BuildMessageLike];
+  return messages
+    .map((m) => {
+      const text = m instanceof Error || typeof m?.message === "string" ? m.message : String(m);
+      const p = m?.position;
+      return p ? `${text} at line ${p.line}, column ${p.column}${p.lineText ? `: ${p.lineText.trim()}` : ""}` : text;
+    })
+    .join("; ");
+}
+
 export type JobModule = (env: StreamEnvironment) => void | Promise<void>;
 
 /** Import a job file and return its default export, with clear errors for the usual mistakes. */
@@ -37,7 +57,7 @@ export async function loadJobModule(file: string): Promise<JobModule> {
   try {
     mod = (await import(path)) as { default?: unknown };
   } catch (error) {
-    throw new PlanError(`cannot load job file ${file}: ${error instanceof Error ? error.message : String(error)}`, "JOB_FILE_INVALID", error);
+    throw new PlanError(`cannot load job file ${file}: ${describeLoadError(error)}`, "JOB_FILE_INVALID", error);
   }
   if (typeof mod.default !== "function") {
     throw new PlanError(`job file ${file} must default-export a function (env: StreamEnvironment) => void`, "JOB_FILE_INVALID");

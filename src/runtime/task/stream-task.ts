@@ -21,6 +21,8 @@ import type { RecordWriter } from "./record-writer.ts";
 /** Shared by the tasks of one job run: cancellation. */
 export class JobRunControl {
   private cancelledFlag = false;
+  /** Why the run was cancelled: the first failure, or a CancelledError. */
+  reason: unknown = undefined;
   private reject!: (e: unknown) => void;
   readonly cancelled: Promise<never> = new Promise<never>((_, reject) => (this.reject = reject));
   private readonly wakeups = new Set<Wakeup>();
@@ -36,6 +38,7 @@ export class JobRunControl {
   cancel(reason: unknown = new CancelledError()): void {
     if (this.cancelledFlag) return;
     this.cancelledFlag = true;
+    this.reason = reason;
     this.reject(reason);
     for (const w of this.wakeups) w.notify();
   }
@@ -92,7 +95,7 @@ export abstract class StreamTask {
   }
 
   protected checkCancelled(): void {
-    if (this.control.isCancelled) throw new CancelledError(`task ${this.name} cancelled`);
+    if (this.control.isCancelled) throw this.control.reason ?? new CancelledError(`task ${this.name} cancelled`);
   }
 
   /** Wait for the next notify (data, credit, mail) or cancellation. */

@@ -1,0 +1,104 @@
+/**
+ * The compiled `bicycle` executable (scripts/build.ts) run from a temp dir outside the repo, where no
+ * node_modules can be reached: the demo, a job file importing "bicycle", errors and --version.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dir, "../..");
+
+const DEMO_WINDOWS = [
+  "window=[0..5000] key=a sum=4",
+  "window=[0..5000] key=b sum=2",
+  "window=[5000..10000] key=a sum=16",
+  "window=[5000..10000] key=b sum=4",
+  "window=[10000..15000] key=a sum=6",
+  "window=[10000..15000] key=b sum=2",
+  "window=[15000..20000] key=b sum=8",
+];
+
+/** Output of examples/sessions.ts (derived in test/cli.test.ts). */
+const SESSIONS = [
+  "bob: 1 clicks in [2s, 32s) /",
+  "ann: 3 clicks in [0s, 55s) / /docs /docs/api",
+  "late click dropped from sessions: bob /late at 1s",
+  "bob: 1 clicks in [90s, 120s) /blog",
+  "ann: 1 clicks in [120s, 150s) /",
+  "bob: 1 clicks in [200s, 230s) /",
+];
+
+const lines = (text: string): string[] => text.split("\n").filter((l) => l.length > 0);
+
+let buildDir = "";
+let runDir = "";
+
+interface Result {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function bicycle(args: string[]): Promise<Result> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "BICYCLE_LOG") env[k] = v;
+  const proc = Bun.spawn(["./bicycle", ...args], { cwd: runDir, env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { exitCode, stdout, stderr };
+}
+
+beforeAll(async () => {
+  buildDir = await mkdtemp(join(tmpdir(), "bicycle-build-"));
+  const outfile = join(buildDir, "bicycle");
+  const build = Bun.spawn([process.execPath, "scripts/build.ts", "--outfile", outfile], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(build.stdout).text(), new Response(build.stderr).text(), build.exited]);
+  if (code !== 0) throw new Error(`build failed (exit ${code}):\n${out}${err}`);
+
+  runDir = await mkdtemp(join(tmpdir(), "bicycle-e2e-"));
+  await copyFile(outfile, join(runDir, "bicycle"));
+  await copyFile(join(ROOT, "examples/sessions.ts"), join(runDir, "sessions.ts"));
+}, 120_000);
+
+afterAll(async () => {
+  for (const dir of [buildDir, runDir]) if (dir !== "") await rm(dir, { recursive: true, force: true });
+});
+
+describe("compiled bicycle executable", () => {
+  test("runs from a directory that cannot reach any node_modules", () => {
+    expect(runDir.startsWith(ROOT)).toBe(false);
+    for (let dir = runDir; ; dir = dirname(dir)) {
+      expect(existsSync(join(dir, "node_modules"))).toBe(false);
+      if (dirname(dir) === dir) break;
+    }
+  });
+
+  test("demo prints the 7 window lines on stdout", async () => {
+    const r = await bicycle(["demo"]);
+    expect(r.stdout).toBe(DEMO_WINDOWS.join("\n") + "\n");
+    expect(lines(r.stderr)).toEqual(["INFO  Starting Bicycle streaming demo", "INFO  Demo complete"]);
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("run sessions.ts resolves `from \"bicycle\"` inside the binary and prints the sessions", async () => {
+    const r = await bicycle(["run", "sessions.ts"]);
+    expect(lines(r.stdout)).toEqual(SESSIONS);
+    expect(lines(r.stderr)[0]).toBe("INFO  Running job 'sessions'");
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("run on a missing file exits 1 with one line and no stack trace", async () => {
+    const r = await bicycle(["run", "nope.ts"]);
+    expect(r.exitCode).toBe(1);
+    expect(lines(r.stderr)).toEqual(["error: job file not found: nope.ts"]);
+    expect(r.stderr).not.toContain("    at ");
+  });
+
+  test("--version prints the version in package.json", async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    const r = await bicycle(["--version"]);
+    expect(r.stdout).toBe(`${pkg.version}\n`);
+    expect(r.exitCode).toBe(0);
+  });
+});
