@@ -134,3 +134,19 @@ describe("metrics", () => {
     await expect(job).rejects.toThrow(/job 'endless' cancelled/);
   });
 });
+
+describe("timestamps", () => {
+  test("a timestamp assigner returning a non-number fails the job naming the source and record", async () => {
+    const env = StreamEnvironment.create();
+    const events = [{ k: "a", time: 1 }, { k: "a" }] as { k: string; time?: number }[];
+    env
+      .fromElements(events, { timestamps: (e) => e.time as number, name: "Clicks" })
+      .keyBy((e) => e.k)
+      .window(TumblingEventTimeWindows.of(10))
+      .count()
+      .discard();
+    await expect(env.execute()).rejects.toThrow(
+      "operator 'Clicks' (source-elements-1, subtask 1/1) failed on record #2 of its input: the timestamp assigner returned undefined; expected finite epoch milliseconds",
+    );
+  });
+});

@@ -76,8 +76,12 @@ abstract class WindowOperatorBase implements Operator<unknown, unknown> {
     try {
       for (; i < values.length; i++) {
         const t = timestamps[i]!;
-        if (t === NO_TIMESTAMP) {
-          throw new TypeError("record has no event-time timestamp; give the source a WatermarkStrategy with timestamps");
+        if (!Number.isFinite(t)) {
+          throw new TypeError(
+            t === NO_TIMESTAMP
+              ? "record has no event-time timestamp; give the source a WatermarkStrategy with timestamps"
+              : `record has an invalid event-time timestamp (${String(t)}); timestamps must be finite epoch milliseconds`,
+          );
         }
         const v = values[i];
         store.setCurrentKey(keyOf(v));
@@ -105,9 +109,13 @@ abstract class WindowOperatorBase implements Operator<unknown, unknown> {
     return maxTimestamp + this.lateness <= watermark;
   }
 
-  /** Register the firing timer (and cleanup timer, with allowed lateness) of a new window. */
-  protected registerTimers(maxTimestamp: number): void {
-    this.timers.registerEventTimeTimer(maxTimestamp);
+  /**
+   * Register the timers of a window that received a record. A window the watermark has already passed
+   * (late but allowed) is fired by the caller right away and gets no firing timer, or the next
+   * watermark would fire it a second time; its cleanup timer still follows the lateness.
+   */
+  protected registerTimers(maxTimestamp: number, watermark: number): void {
+    if (maxTimestamp > watermark) this.timers.registerEventTimeTimer(maxTimestamp);
     if (this.lateness > 0) this.timers.registerEventTimeTimer(maxTimestamp + this.lateness);
   }
 
@@ -157,7 +165,7 @@ export class AlignedWindowOperator extends WindowOperatorBase {
     let acc = contents.get(start);
     if (acc === undefined && !contents.has(start)) {
       acc = agg.createAccumulator();
-      this.registerTimers(maxTs);
+      this.registerTimers(maxTs, watermark);
     }
     acc = agg.add(value, acc);
     contents.put(start, acc);
@@ -227,7 +235,7 @@ export class SessionWindowOperator extends WindowOperatorBase {
     for (const s of merged) sessions.remove(s);
     acc = agg.add(value, hasAcc ? acc : agg.createAccumulator());
     sessions.put(start, [end, acc]);
-    this.registerTimers(maxTs);
+    this.registerTimers(maxTs, watermark);
     if (maxTs <= watermark) this.fire(start, end, acc);
     return true;
   }

@@ -4,7 +4,7 @@
  * and idleness, and feeds each polled batch through the chain. At the end of a bounded source it emits
  * the final watermark (+inf) so every event-time window fires, then end of input.
  */
-import { MAX_WATERMARK, NO_TIMESTAMP, type MetricGroup, type Source, type SourceContext, type SourceOutput } from "../../core/index.ts";
+import { JobError, MAX_WATERMARK, NO_TIMESTAMP, type MetricGroup, type Source, type SourceContext, type SourceOutput } from "../../core/index.ts";
 import { BoundedOutOfOrdernessGenerator, type WatermarkSpec } from "../time/watermark-generator.ts";
 import type { ChainedOperator } from "./chained-operator.ts";
 import type { RecordWriter } from "./record-writer.ts";
@@ -23,6 +23,8 @@ export class SourceStreamTask extends StreamTask {
   private readonly generator: BoundedOutOfOrdernessGenerator | null;
   private lastDataAt = performance.now();
   private isIdle = false;
+  /** Records emitted so far (positions in error messages). */
+  private emitted = 0;
   private readonly output: SourceOutput<unknown>;
 
   constructor(
@@ -46,8 +48,9 @@ export class SourceStreamTask extends StreamTask {
       const timestampOf = this.options.timestampOf;
       timestamps = new Array<number>(values.length);
       if (timestampOf === null) timestamps.fill(NO_TIMESTAMP);
-      else for (let i = 0; i < values.length; i++) timestamps[i] = timestampOf(values[i]);
+      else this.assignTimestamps(timestampOf, values, timestamps);
     }
+    this.emitted += values.length;
     this.lastDataAt = performance.now();
     if (this.isIdle) {
       this.isIdle = false;
@@ -57,6 +60,22 @@ export class SourceStreamTask extends StreamTask {
     if (this.generator !== null) {
       const wm = this.generator.onBatch(timestamps);
       if (wm !== null) head.processWatermark(wm);
+    }
+  }
+
+  /** Run the user's timestamp assigner; a failure or a non-finite result names the source and record. */
+  private assignTimestamps(timestampOf: (value: unknown) => number, values: unknown[], timestamps: number[]): void {
+    let i = 0;
+    try {
+      for (; i < values.length; i++) {
+        const t = timestampOf(values[i]);
+        if (typeof t !== "number" || !Number.isFinite(t)) {
+          throw new TypeError(`the timestamp assigner returned ${String(t)}; expected finite epoch milliseconds`);
+        }
+        timestamps[i] = t;
+      }
+    } catch (error) {
+      throw JobError.fromUserFunction(error, this.chain[0]!.location, this.emitted + i);
     }
   }
 
