@@ -7,9 +7,24 @@
 import { setDefaultExecutor } from "./api/index.ts";
 import { executeLocally } from "./runtime/index.ts";
 
-setDefaultExecutor((job, options) =>
-  executeLocally(job, { chaining: options.chaining, channelCapacity: options.channelCapacity }),
-);
+setDefaultExecutor((job, options) => {
+  const { chaining, channelCapacity, checkpointInterval, checkpointTimeout, minPauseBetweenCheckpoints, alignmentTimeout } = options;
+  return executeLocally(job, {
+    chaining,
+    channelCapacity,
+    checkpointInterval,
+    checkpointTimeout,
+    minPauseBetweenCheckpoints,
+    alignmentTimeout,
+    retainedCheckpoints: options.retainedCheckpoints,
+    stateBackend: options.stateBackend,
+    restartStrategy: options.restartStrategy,
+    allowNonRestoredState: options.allowNonRestoredState,
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    ...(options.checkpointDir === undefined ? {} : { checkpointDir: options.checkpointDir }),
+    ...(options.fromSavepoint === undefined ? {} : { fromSavepoint: options.fromSavepoint }),
+  });
+});
 
 export * from "./api/index.ts";
 export { OutputTag, BicycleError, JobError, PlanError, ConfigError, type TimeWindow, type WindowResult, type Source, type SourceOutput, type PollResult } from "./core/index.ts";

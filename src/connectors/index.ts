@@ -5,6 +5,7 @@
  */
 export * from "./registry.ts";
 export { ElementsSource } from "./elements/elements-source.ts";
-export { GeneratorSource, indexRange, type GeneratorOptions } from "./generator/generator-source.ts";
+export { GeneratorSource, type GeneratorOptions } from "./generator/generator-source.ts";
+export { SplitCursor, splitRange, type SplitOffsets } from "./common/split-cursor.ts";
 export { PrintSink } from "./print/print-sink.ts";
 export { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";

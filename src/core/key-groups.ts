@@ -83,6 +83,11 @@ export function normalizeKey(key: unknown): unknown {
   return typeof key === "object" && key !== null ? `\u0000${JSON.stringify(key)}` : key;
 }
 
+/** The original key of a normalized one (inverse of normalizeKey). */
+export function denormalizeKey(normalized: unknown): unknown {
+  return typeof normalized === "string" && normalized.charCodeAt(0) === 0 ? JSON.parse(normalized.slice(1)) : normalized;
+}
+
 /** The key group a key belongs to. */
 export function keyGroupOf(key: unknown, maxParallelism: number): number {
   return hashKey(key) % maxParallelism;

@@ -5,6 +5,11 @@
  * these; operators and user functions only depend on the shapes here.
  */
 
+/** Time to live: an entry not written for `ttlMs` (processing time) reads as absent and is dropped. */
+export interface StateTtl {
+  readonly ttlMs: number;
+}
+
 /** One value per key. */
 export interface ValueState<T> {
   value(): T | undefined;
@@ -44,19 +49,23 @@ export interface ValueStateDescriptor<T> {
   readonly kind: "value";
   readonly name: string;
   readonly defaultValue?: T;
+  readonly ttl?: StateTtl;
 }
 export interface ListStateDescriptor<_T> {
   readonly kind: "list";
   readonly name: string;
+  readonly ttl?: StateTtl;
 }
 export interface MapStateDescriptor<_K, _V> {
   readonly kind: "map";
   readonly name: string;
+  readonly ttl?: StateTtl;
 }
 export interface ReducingStateDescriptor<T> {
   readonly kind: "reducing";
   readonly name: string;
   readonly reduce: (a: T, b: T) => T;
+  readonly ttl?: StateTtl;
 }
 
 export type StateDescriptor =

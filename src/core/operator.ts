@@ -7,7 +7,10 @@
  * - Work arrives a batch at a time (`processBatch`); an operator loops over the batch itself, so a
  *   chain of operators runs one batch through one synchronous call stack with no await per record.
  * - The runtime never calls two methods of one operator concurrently.
- * - Lifecycle: restoreState? -> open -> (processBatch | processWatermark | on*Timer)* -> endInput -> close.
+ * - Lifecycle: restoreState? -> open -> (processBatch | processWatermark | on*Timer | snapshotState |
+ *   notifyCheckpointComplete)* -> endInput -> close.
+ * - Keyed state and timers are snapshotted by the runtime; `snapshotState` is only for state an operator
+ *   keeps itself (structured-clone data: numbers, strings, arrays, plain objects, Maps).
  */
 import type { RecordBatch } from "./batch.ts";
 import type { TaskLocation } from "./errors.ts";
@@ -57,6 +60,15 @@ export interface Operator<I, O> {
   onProcessingTimeTimer?(key: unknown, timestamp: number, out: Output<O>): void;
   /** All inputs have ended (after the final watermark). Flush anything buffered. */
   endInput?(out: Output<O>): void;
+  /** Operator-managed state for checkpoint `checkpointId`, taken between two batches. */
+  snapshotState?(checkpointId: number): unknown;
+  /**
+   * Restore from the snapshots of *every* subtask of the previous run (union redistribution): with a
+   * changed parallelism the operator picks what belongs to `location.subtaskIndex`. Runs before open.
+   */
+  restoreState?(states: readonly unknown[], location: TaskLocation): void;
+  /** Checkpoint `checkpointId` is complete everywhere (two-phase-commit sinks commit here). */
+  notifyCheckpointComplete?(checkpointId: number): void;
   close?(): void;
 }
 

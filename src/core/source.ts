@@ -10,6 +10,8 @@ import type { MetricGroup } from "./metrics.ts";
 export interface SourceContext {
   readonly location: TaskLocation;
   readonly metrics: MetricGroup;
+  /** The job's max parallelism: built-in sources cut their input into this many splits. */
+  readonly maxParallelism: number;
 }
 
 /** Receives what one poll produced. `timestamps`, when given, are the records' event times. */
@@ -20,9 +22,18 @@ export interface SourceOutput<T> {
 /** `more`: poll again now; `idle`: nothing available right now; `end`: the split is exhausted. */
 export type PollResult = "more" | "idle" | "end";
 
+/**
+ * A replayable source snapshots its read position between polls; restoring from the positions of every
+ * subtask of the previous run (any parallelism) makes it continue exactly after the last checkpoint.
+ */
 export interface Source<T> {
   open?(ctx: SourceContext): void | Promise<void>;
   /** Emit at most one batch (or a few) and say whether more may follow. */
   pollNext(out: SourceOutput<T>): PollResult | Promise<PollResult>;
+  /** The read position, as structured-clone data. */
+  snapshotState?(checkpointId: number): unknown;
+  /** Positions of all subtasks of the previous run; called before open. */
+  restoreState?(states: readonly unknown[], location: TaskLocation): void;
+  notifyCheckpointComplete?(checkpointId: number): void;
   close?(): void | Promise<void>;
 }

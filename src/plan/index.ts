@@ -8,3 +8,4 @@ export * from "./validate.ts";
 export * from "./job-graph.ts";
 export * from "./explain.ts";
 export * from "./plan-hash.ts";
+export * from "./restart-strategy-config.ts";

@@ -1,7 +1,10 @@
 /**
  * @module state/backend
- * The StateBackend interface: a factory of keyed state stores, one per operator subtask. Each store
- * holds the state of the key groups its subtask owns. Implementations live in one subfolder each.
+ * The StateBackend interface: a factory of keyed state stores, one per operator subtask, each holding
+ * the state of the key groups its subtask owns. Implementations live in one subfolder each
+ * (memory/, sqlite/, rocksdb/). Snapshots use one canonical, backend-independent format grouped by key
+ * group, so a snapshot restores into any backend and at any parallelism (each store keeps the entries
+ * of its own key-group range).
  */
 import type { KeyGroupRange, KeyedStateStore } from "../core/index.ts";
 
@@ -9,15 +12,48 @@ export interface KeyedBackendOptions {
   readonly operatorId: string;
   readonly keyGroupRange: KeyGroupRange;
   readonly maxParallelism: number;
+  /** The processing-time clock TTL is measured with (epoch ms); `Date.now` unless a test injects one. */
+  readonly now?: () => number;
+}
+
+/** Which state kinds exist (the `kind` of a StateDescriptor). */
+export type StateKind = "value" | "list" | "map" | "reducing";
+
+/**
+ * One state entry: its key group, the *normalized* key (see core `normalizeKey`), the map key for map
+ * state (null otherwise), and the value (for list state the whole array). Values are structured-clone
+ * data. Entries with a TTL carry the write time in epoch ms; others carry null.
+ */
+export type StateEntry = [keyGroup: number, key: unknown, userKey: unknown, value: unknown, writtenAtMs: number | null];
+
+/** The canonical snapshot of one keyed store. */
+export interface KeyedStateSnapshot {
+  readonly format: "bicycle-keyed-state/1";
+  readonly operatorId: string;
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly states: ReadonlyArray<{ readonly name: string; readonly kind: StateKind; readonly ttlMs: number | null; readonly entries: readonly StateEntry[] }>;
 }
 
 /** Keyed state of one operator subtask. */
 export interface KeyedStateBackend extends KeyedStateStore {
-  /** Release everything the store holds. */
+  readonly options: KeyedBackendOptions;
+  /**
+   * A consistent copy of every entry, taken synchronously (the task calls it at the barrier, between
+   * two batches); later writes do not change it.
+   */
+  snapshot(checkpointId: number): KeyedStateSnapshot;
+  /**
+   * Load entries from snapshots of any parallelism, keeping those whose key group lies in this
+   * store's range. Called before the operator opens, on an empty store.
+   */
+  restore(snapshots: readonly KeyedStateSnapshot[]): void;
+  /** Release everything (files included for disk backends). */
   dispose(): void;
 }
 
 export interface StateBackend {
-  readonly name: string;
-  createKeyedBackend(options: KeyedBackendOptions): KeyedStateBackend;
+  readonly name: "memory" | "sqlite" | "rocksdb";
+  /** Disk backends open their files here, hence async. */
+  createKeyedBackend(options: KeyedBackendOptions): Promise<KeyedStateBackend>;
 }

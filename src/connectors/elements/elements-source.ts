@@ -1,31 +1,39 @@
 /**
  * @module connectors/elements/elements-source
- * A bounded source over an in-memory array (`env.fromElements`). Subtask s of p reads the elements at
- * indexes s, s+p, s+2p, ... in order, a batch at a time; its position is one index, so it is replayable.
+ * A bounded source over an in-memory array (`env.fromElements`). The array is read through a
+ * SplitCursor: each subtask reads contiguous slices in order, a batch at a time, and its position is
+ * replayable and redistributable across parallelism changes.
  */
-import type { PollResult, Source, SourceContext, SourceOutput } from "../../core/index.ts";
+import type { PollResult, Source, SourceContext, SourceOutput, TaskLocation } from "../../core/index.ts";
+import { SplitCursor } from "../common/split-cursor.ts";
 
 export class ElementsSource<T> implements Source<T> {
-  private next = 0;
-  private stride = 1;
+  private readonly cursor: SplitCursor;
 
   constructor(
     private readonly elements: readonly T[],
     private readonly batchSize: number,
-  ) {}
+  ) {
+    this.cursor = new SplitCursor(elements.length);
+  }
+
+  restoreState(states: readonly unknown[], _location: TaskLocation): void {
+    this.cursor.restore(states);
+  }
 
   open(ctx: SourceContext): void {
-    this.next = ctx.location.subtaskIndex;
-    this.stride = ctx.location.parallelism;
+    this.cursor.assign(ctx.location, ctx.maxParallelism);
   }
 
   pollNext(out: SourceOutput<T>): PollResult {
-    const { elements, stride, batchSize } = this;
-    const values: T[] = [];
-    let i = this.next;
-    for (; i < elements.length && values.length < batchSize; i += stride) values.push(elements[i]!);
-    this.next = i;
-    if (values.length > 0) out.collect(values);
-    return i < elements.length ? "more" : "end";
+    const chunk = this.cursor.take(this.batchSize);
+    if (chunk === null) return "end";
+    const [from, n] = chunk;
+    out.collect(this.elements.slice(from, from + n));
+    return "more";
+  }
+
+  snapshotState(): unknown {
+    return this.cursor.snapshot();
   }
 }

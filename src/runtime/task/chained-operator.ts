@@ -6,6 +6,8 @@
  */
 import { JobError, RecordProcessingFailure } from "../../core/index.ts";
 import type { Counter, MetricGroup, Operator, OperatorContext, Output, RecordBatch, TaskLocation } from "../../core/index.ts";
+import type { KeyedStateBackend } from "../../state/index.ts";
+import type { OperatorSubtaskState } from "../checkpointing/task-snapshot.ts";
 import type { KeyedTimerService } from "../time/timer-service.ts";
 import type { Downstream } from "./downstream.ts";
 import { METRIC_RECORDS_IN, METRIC_RECORDS_OUT } from "../events.ts";
@@ -48,6 +50,8 @@ export class ChainedOperator implements Downstream {
     readonly operator: Operator<unknown, unknown>,
     private readonly context: OperatorContext,
     readonly timers: KeyedTimerService,
+    /** Keyed state of this operator subtask, or null when it is not keyed. */
+    readonly store: KeyedStateBackend | null = null,
   ) {
     const metrics: MetricGroup = context.metrics;
     this.recordsIn = metrics.counter(METRIC_RECORDS_IN);
@@ -60,6 +64,45 @@ export class ChainedOperator implements Downstream {
 
   get location(): TaskLocation {
     return this.context.location;
+  }
+
+  /** The operator's stable id: what its state is filed under in checkpoints and savepoints. */
+  get uid(): string {
+    return this.context.location.operatorId;
+  }
+
+  /** Keyed state, timers and operator state for checkpoint `checkpointId` (between two batches). */
+  snapshot(checkpointId: number): OperatorSubtaskState {
+    try {
+      return {
+        ...(this.store === null ? {} : { keyed: this.store.snapshot(checkpointId), timers: this.timers.snapshot() }),
+        ...(this.operator.snapshotState ? { operator: this.operator.snapshotState(checkpointId) } : {}),
+      };
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Load the state of every previous subtask of this operator; runs before open. */
+  restore(states: readonly OperatorSubtaskState[]): void {
+    if (states.length === 0) return;
+    try {
+      if (this.store !== null) {
+        this.store.restore(states.flatMap((s) => (s.keyed === undefined ? [] : [s.keyed])));
+        this.timers.restore(states.flatMap((s) => s.timers ?? []), this.store.options.keyGroupRange, this.context.maxParallelism);
+      }
+      if (this.operator.restoreState) this.operator.restoreState(states.map((s) => s.operator), this.location);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    try {
+      this.operator.notifyCheckpointComplete?.(checkpointId);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   open(): void {

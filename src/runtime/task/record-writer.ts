@@ -8,9 +8,9 @@
  *   the same balance over time without splitting batches).
  * - broadcast: the same (immutable) batch to every consumer.
  * - hash: records split by key group -> subtask; one consumer means no hashing at all.
- * Watermarks, idleness and end of input go to every channel.
+ * Watermarks, idleness, barriers and end of input go to every channel.
  */
-import { subtaskForKey, type RecordBatch, type StreamElement } from "../../core/index.ts";
+import { subtaskForKey, type CheckpointBarrier, type RecordBatch, type StreamElement } from "../../core/index.ts";
 import type { Partitioning } from "../../plan/index.ts";
 import type { OutputChannel } from "../channels/local-channel.ts";
 import type { Downstream } from "./downstream.ts";
@@ -87,6 +87,10 @@ export class RecordWriter implements Downstream {
 
   processWatermark(timestamp: number): void {
     this.broadcastEvent({ kind: "watermark", timestamp });
+  }
+
+  processBarrier(barrier: CheckpointBarrier): void {
+    this.broadcastEvent({ kind: "barrier", barrier });
   }
 
   processStatus(idle: boolean): void {

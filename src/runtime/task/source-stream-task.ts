@@ -4,11 +4,12 @@
  * and idleness, and feeds each polled batch through the chain. At the end of a bounded source it emits
  * the final watermark (+inf) so every event-time window fires, then end of input.
  */
-import { JobError, MAX_WATERMARK, NO_TIMESTAMP, type MetricGroup, type Source, type SourceContext, type SourceOutput } from "../../core/index.ts";
+import { JobError, MAX_WATERMARK, NO_TIMESTAMP, type CheckpointBarrier, type MetricGroup, type Source, type SourceContext, type SourceOutput } from "../../core/index.ts";
 import { BoundedOutOfOrdernessGenerator, type WatermarkSpec } from "../time/watermark-generator.ts";
+import type { OperatorSubtaskState } from "../checkpointing/task-snapshot.ts";
 import type { ChainedOperator } from "./chained-operator.ts";
 import type { RecordWriter } from "./record-writer.ts";
-import { StreamTask, type JobRunControl } from "./stream-task.ts";
+import { StreamTask, type JobRunControl, type TaskCheckpointing } from "./stream-task.ts";
 
 export interface SourceTaskOptions {
   readonly source: Source<unknown>;
@@ -25,6 +26,8 @@ export class SourceStreamTask extends StreamTask {
   private isIdle = false;
   /** Records emitted so far (positions in error messages). */
   private emitted = 0;
+  /** The source has ended: later checkpoint triggers are ignored. */
+  private finished = false;
   private readonly output: SourceOutput<unknown>;
 
   constructor(
@@ -33,9 +36,10 @@ export class SourceStreamTask extends StreamTask {
     writers: readonly RecordWriter[],
     control: JobRunControl,
     metrics: MetricGroup,
+    checkpointing: TaskCheckpointing,
     private readonly options: SourceTaskOptions,
   ) {
-    super(name, chain, writers, control, metrics);
+    super(name, chain, writers, control, metrics, checkpointing);
     this.generator = options.watermarks === null ? null : new BoundedOutOfOrdernessGenerator(options.watermarks);
     this.output = { collect: (values, timestamps) => this.emit(values, timestamps) };
   }
@@ -79,6 +83,28 @@ export class SourceStreamTask extends StreamTask {
     }
   }
 
+  /**
+   * Start checkpoint `barrier` at this source (called by the coordinator's side). It runs from the
+   * mailbox, between two polls: the snapshot holds the position after the last emitted batch, and the
+   * barrier follows that batch downstream.
+   */
+  triggerCheckpoint(barrier: CheckpointBarrier): void {
+    this.enqueueMail(() => {
+      if (!this.finished) this.performCheckpoint(barrier);
+    });
+  }
+
+  protected override snapshotInput(checkpointId: number, operators: Record<string, OperatorSubtaskState>): void {
+    const source = this.options.source;
+    if (!source.snapshotState) return;
+    const uid = this.chain[0]!.uid;
+    operators[uid] = { ...operators[uid], operator: source.snapshotState(checkpointId) };
+  }
+
+  protected override notifyInput(checkpointId: number): void {
+    this.options.source.notifyCheckpointComplete?.(checkpointId);
+  }
+
   protected async openInput(): Promise<void> {
     await this.options.source.open?.(this.options.context);
   }
@@ -90,6 +116,7 @@ export class SourceStreamTask extends StreamTask {
       this.checkCancelled();
       await this.awaitOutputs();
       this.runMail();
+      if (this.stopRequested) break;
       let result = source.pollNext(this.output);
       if (result instanceof Promise) result = await result;
       if (result === "end") break;
@@ -100,9 +127,17 @@ export class SourceStreamTask extends StreamTask {
         }
         await Promise.race([new Promise((r) => setTimeout(r, IDLE_POLL_MS)), this.wakeup.wait(), this.control.cancelled]);
         this.runMail();
+        if (this.stopRequested) break;
         continue;
       }
       await this.maybeYield();
+    }
+    this.finished = true;
+    if (this.stopRequested) {
+      // Stop with savepoint: end the stream after the savepoint's barrier, without the final
+      // watermark, so no window fires on data a resumed job will still see.
+      for (const writer of this.writers) writer.endInput();
+      return;
     }
     const head = this.chain[0]!;
     if (this.isIdle) head.processStatus(false);

@@ -12,7 +12,8 @@
  * - It yields to the event loop every few ms so timers and I/O of other tasks in the process run.
  * - Cancellation (another task failed, or the job was cancelled) ends every wait with CancelledError.
  */
-import { CancelledError, type MetricGroup } from "../../core/index.ts";
+import { CancelledError, type CheckpointBarrier, type MetricGroup, type RecordBatch } from "../../core/index.ts";
+import type { OperatorSubtaskState, TaskSnapshot } from "../checkpointing/task-snapshot.ts";
 import { Wakeup } from "../channels/wakeup.ts";
 import { METRIC_BACKPRESSURED_MS } from "../events.ts";
 import type { ChainedOperator } from "./chained-operator.ts";
@@ -50,12 +51,34 @@ export class JobRunControl {
 
 const YIELD_EVERY_MS = 5;
 
+/** How a task takes part in checkpoints: who it is, and where its snapshots go. */
+export interface TaskCheckpointing {
+  readonly taskId: string;
+  readonly vertexId: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  /** Barrier alignment longer than this switches the checkpoint to unaligned; 0 = always aligned. */
+  readonly alignmentTimeoutMs: number;
+  /** Receives the task's snapshot; the job runner persists it and acknowledges it to the coordinator. */
+  acknowledge(snapshot: TaskSnapshot): void;
+}
+
+/** Checkpointing for tasks of jobs run without checkpoints (snapshots are dropped). */
+export function noCheckpointing(taskId: string, vertexId: string, subtask: number, parallelism: number): TaskCheckpointing {
+  return { taskId, vertexId, subtask, parallelism, alignmentTimeoutMs: 0, acknowledge: () => {} };
+}
+
 export abstract class StreamTask {
   protected readonly wakeup = new Wakeup();
   private readonly mailbox: (() => void)[] = [];
   private lastYield = performance.now();
   private readonly timeouts = new Set<ReturnType<typeof setTimeout>>();
   private readonly backpressuredMs;
+
+  /** An unaligned snapshot waiting for its channel state. */
+  private pendingUnaligned: TaskSnapshot | null = null;
+  /** Set by a stop-with-savepoint barrier: finish without the final watermark after the snapshot. */
+  protected stopRequested = false;
 
   constructor(
     readonly name: string,
@@ -64,6 +87,7 @@ export abstract class StreamTask {
     protected readonly writers: readonly RecordWriter[],
     protected readonly control: JobRunControl,
     metrics: MetricGroup,
+    readonly checkpointing: TaskCheckpointing,
   ) {
     control.register(this.wakeup);
     for (const w of writers) for (const c of w.channels) c.setProducerWakeup(this.wakeup);
@@ -128,6 +152,45 @@ export abstract class StreamTask {
     this.lastYield = performance.now();
     this.checkCancelled();
   }
+
+  /** Sources add their read position to the head operator's state. */
+  protected snapshotInput(_checkpointId: number, _operators: Record<string, OperatorSubtaskState>): void {}
+
+  /**
+   * Take this task's part of checkpoint `barrier`: snapshot every chained operator, then forward the
+   * barrier on every output channel, so downstream sees the barrier after exactly the records that
+   * went into this snapshot. For an unaligned checkpoint the snapshot waits for its channel state.
+   */
+  protected performCheckpoint(barrier: CheckpointBarrier, unaligned = false): void {
+    const id = barrier.checkpointId;
+    const operators: Record<string, OperatorSubtaskState> = {};
+    for (const op of this.chain) operators[op.uid] = op.snapshot(id);
+    this.snapshotInput(id, operators);
+    for (const writer of this.writers) writer.processBarrier(barrier);
+    const { vertexId, subtask, parallelism } = this.checkpointing;
+    const snapshot: TaskSnapshot = { version: 1, vertexId, subtask, parallelism, checkpointId: id, operators };
+    if (barrier.thenStop) this.stopRequested = true;
+    if (unaligned) this.pendingUnaligned = snapshot;
+    else this.checkpointing.acknowledge(snapshot);
+  }
+
+  /** The in-flight records of an unaligned checkpoint are complete: acknowledge it with them. */
+  protected completeUnaligned(checkpointId: number, batches: RecordBatch<unknown>[]): void {
+    const pending = this.pendingUnaligned;
+    if (pending === null || pending.checkpointId !== checkpointId) return;
+    this.pendingUnaligned = null;
+    this.checkpointing.acknowledge({ ...pending, channelState: { headUid: this.chain[0]!.uid, batches } });
+  }
+
+  /** Checkpoint `checkpointId` completed everywhere: tell every operator (from the mailbox). */
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.enqueueMail(() => {
+      for (const op of this.chain) op.notifyCheckpointComplete(checkpointId);
+      this.notifyInput(checkpointId);
+    });
+  }
+
+  protected notifyInput(_checkpointId: number): void {}
 
   protected abstract openInput(): Promise<void>;
   protected abstract processInput(): Promise<void>;

@@ -5,12 +5,12 @@
  * state and timers, wires chained outputs (main and side outputs) and RecordWriters for edges that
  * leave the vertex. Channels come from the caller, so the same builder serves local and remote wiring.
  */
-import { InternalError, keyGroupRangeFor, MetricGroup, PlanError } from "../../core/index.ts";
-import type { KeyedStateStore, OperatorContext, TaskLocation } from "../../core/index.ts";
+import { InternalError, keyGroupOf, keyGroupRangeFor, MetricGroup, PlanError } from "../../core/index.ts";
+import type { OperatorContext, RecordBatch, TaskLocation } from "../../core/index.ts";
 import { createSink, createSource, isSinkKind, isSourceKind } from "../../connectors/index.ts";
 import { createKeySelector, createOperator, type Fns } from "../../operators/index.ts";
 import type { JobEdge, JobGraph, JobVertex, UserFunctions } from "../../plan/index.ts";
-import type { StateBackend } from "../../state/index.ts";
+import type { KeyedStateBackend, StateBackend } from "../../state/index.ts";
 import type { InputChannel, OutputChannel } from "../channels/local-channel.ts";
 import { KeyedTimerService } from "../time/timer-service.ts";
 import type { WatermarkSpec } from "../time/watermark-generator.ts";
@@ -18,7 +18,8 @@ import { ChainedOperator } from "./chained-operator.ts";
 import { InputStreamTask } from "./input-stream-task.ts";
 import { RecordWriter } from "./record-writer.ts";
 import { SourceStreamTask } from "./source-stream-task.ts";
-import type { JobRunControl, StreamTask } from "./stream-task.ts";
+import type { JobRunControl, StreamTask, TaskCheckpointing } from "./stream-task.ts";
+import type { RestoreState } from "../checkpointing/task-snapshot.ts";
 
 export interface SubtaskWiring {
   /** Producer side of edge `edge` from this subtask: one channel per consumer subtask it may reach. */
@@ -38,6 +39,9 @@ export interface TaskBuildContext {
   readonly functions: UserFunctions;
   readonly stateBackend: StateBackend;
   readonly control: JobRunControl;
+  /** State to start from (a checkpoint or savepoint), or null for a fresh start. */
+  readonly restore: RestoreState | null;
+  checkpointingFor(vertex: JobVertex, subtask: number): TaskCheckpointing;
 }
 
 const NO_FNS: Fns = {};
@@ -45,7 +49,7 @@ const NO_FNS: Fns = {};
 /** The identity operator standing for a source at the head of its chain (counts what it emits). */
 const SOURCE_HEAD = { processBatch: (batch: never, out: { emit(b: never): void }) => out.emit(batch) };
 
-export function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, subtask: number, wiring: SubtaskWiring): BuiltTask {
+export async function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, subtask: number, wiring: SubtaskWiring): Promise<BuiltTask> {
   const { graph, functions, control } = ctx;
   const plan = graph.plan;
   const maxParallelism = plan.maxParallelism;
@@ -62,9 +66,9 @@ export function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, subtask: 
     const location: TaskLocation = { operatorId: node.uid ?? node.id, operatorName: node.name, subtaskIndex: subtask, parallelism: vertex.parallelism };
     const group = new MetricGroup({ node: node.id, name: node.name, subtask });
     metrics.set(nodeId, group);
-    let store: KeyedStateStore | null = null;
+    let store: KeyedStateBackend | null = null;
     if (node.key !== undefined) {
-      store = ctx.stateBackend.createKeyedBackend({
+      store = await ctx.stateBackend.createKeyedBackend({
         operatorId: location.operatorId,
         keyGroupRange: keyGroupRangeFor(subtask, vertex.parallelism, maxParallelism),
         maxParallelism,
@@ -86,7 +90,9 @@ export function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, subtask: 
       : isSinkKind(node.kind)
         ? createSink(node, fns)
         : createOperator(node, fns);
-    chained.set(nodeId, new ChainedOperator(operator, context, timers));
+    const op = new ChainedOperator(operator, context, timers, store);
+    if (ctx.restore !== null) op.restore(ctx.restore.operatorStates(op.uid));
+    chained.set(nodeId, op);
   }
 
   // Fused edges inside the vertex.
@@ -111,24 +117,66 @@ export function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, subtask: 
   const taskName = `${vertex.name} (${subtask + 1}/${vertex.parallelism})`;
   const taskMetrics = metrics.get(vertex.headId)!;
   let task: StreamTask;
+  const checkpointing = ctx.checkpointingFor(vertex, subtask);
   if (isSourceKind(head.kind)) {
     const fns = functions.get(head.id) ?? NO_FNS;
     const source = createSource(head, fns);
+    if (ctx.restore !== null && source.restoreState) {
+      const states = ctx.restore.operatorStates(chain[0]!.uid).map((s) => s.operator);
+      if (states.length > 0) source.restoreState(states, chain[0]!.location);
+    }
     const timestampOf = typeof fns.timestamps === "function" ? (fns.timestamps as (v: unknown) => number) : null;
     const watermarks = (head.config.watermarks ?? null) as WatermarkSpec | null;
-    task = new SourceStreamTask(taskName, chain, writers, control, taskMetrics, {
+    task = new SourceStreamTask(taskName, chain, writers, control, taskMetrics, checkpointing, {
       source,
-      context: { location: chain[0]!.location, metrics: taskMetrics },
+      context: { location: chain[0]!.location, metrics: taskMetrics, maxParallelism },
       timestampOf,
       watermarks,
     });
   } else {
     const inputs = graph.edges.filter((e) => e.targetVertex === vertex.id).flatMap((e) => wiring.inputChannels(e));
     if (inputs.length === 0) throw new PlanError(`vertex '${vertex.name}' has no inputs and is not a source`);
-    task = new InputStreamTask(taskName, chain, writers, control, taskMetrics, inputs);
+    const replay = ctx.restore === null ? [] : channelStateFor(ctx.restore, chain[0]!, vertex, subtask, head.key !== undefined ? createKeySelector(head, functions.get(head.id) ?? NO_FNS) : null, maxParallelism);
+    task = new InputStreamTask(taskName, chain, writers, control, taskMetrics, checkpointing, inputs, replay);
   }
   scheduleProcessingTime = task.scheduleProcessingTime;
   return { task, metrics };
+}
+
+/**
+ * The in-flight records of an unaligned checkpoint that this subtask must replay. With an unchanged
+ * parallelism that is its own recording; after rescaling, a keyed head takes the records whose key
+ * groups it now owns from every old subtask, a non-keyed head the recordings of old subtasks
+ * `i` with `i % parallelism === subtask`.
+ */
+function channelStateFor(
+  restore: RestoreState,
+  head: ChainedOperator,
+  vertex: JobVertex,
+  subtask: number,
+  keyOf: ((v: unknown) => unknown) | null,
+  maxParallelism: number,
+): RecordBatch<unknown>[] {
+  const recorded = restore.channelStates(head.uid);
+  if (recorded.length === 0) return [];
+  if (keyOf === null) return recorded.filter((r) => r.subtask % vertex.parallelism === subtask).flatMap((r) => [...r.batches]);
+  const range = keyGroupRangeFor(subtask, vertex.parallelism, maxParallelism);
+  const out: RecordBatch<unknown>[] = [];
+  for (const r of recorded) {
+    for (const batch of r.batches) {
+      const values: unknown[] = [];
+      const timestamps: number[] = [];
+      batch.values.forEach((v, i) => {
+        const g = keyGroupOf(keyOf(v), maxParallelism);
+        if (g >= range.start && g <= range.end) {
+          values.push(v);
+          timestamps.push(batch.timestamps[i]!);
+        }
+      });
+      if (values.length > 0) out.push({ values, timestamps });
+    }
+  }
+  return out;
 }
 
 function addDownstream(from: ChainedOperator, sideOutput: string | undefined, to: ChainedOperator | RecordWriter): void {

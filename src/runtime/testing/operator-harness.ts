@@ -6,7 +6,7 @@
  */
 import { keyGroupRangeFor, MetricGroup, NO_TIMESTAMP } from "../../core/index.ts";
 import type { Operator, OperatorContext, Output, RecordBatch } from "../../core/index.ts";
-import { MemoryStateBackend } from "../../state/index.ts";
+import { MemoryKeyedStateBackend } from "../../state/index.ts";
 import { KeyedTimerService } from "../time/timer-service.ts";
 
 export interface HarnessOptions {
@@ -41,7 +41,7 @@ export class OperatorHarness<I, O> {
     const store =
       options.keyed === false
         ? null
-        : new MemoryStateBackend().createKeyedBackend({ operatorId: "harness", keyGroupRange: keyGroupRangeFor(subtaskIndex, parallelism, maxParallelism), maxParallelism });
+        : new MemoryKeyedStateBackend({ operatorId: "harness", keyGroupRange: keyGroupRangeFor(subtaskIndex, parallelism, maxParallelism), maxParallelism });
     this.timers = new KeyedTimerService(store, (ts) => this.scheduled.push(ts), options.name ?? "harness");
     const emitted = this.emitted;
     this.output = {

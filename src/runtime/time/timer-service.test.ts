@@ -1,11 +1,11 @@
 /** Tests of keyed timers: ordering, deduplication, deletion, current key, timers registered while firing. */
 import { describe, expect, test } from "bun:test";
-import { MemoryStateBackend } from "../../state/index.ts";
+import { MemoryKeyedStateBackend } from "../../state/index.ts";
 import { KeyedTimerService } from "./timer-service.ts";
 import { TimestampHeap } from "./timestamp-heap.ts";
 
 function setup() {
-  const store = new MemoryStateBackend().createKeyedBackend({ operatorId: "t", keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
+  const store = new MemoryKeyedStateBackend({ operatorId: "t", keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
   const scheduled: number[] = [];
   const timers = new KeyedTimerService(store, (ts) => scheduled.push(ts), "op");
   return { store, timers, scheduled };

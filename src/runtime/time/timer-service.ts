@@ -11,8 +11,9 @@
  * Storage: timestamp -> (normalized key -> key) plus a heap of distinct timestamps, so registering a
  * timer for an existing window is one Map lookup.
  */
-import { MIN_WATERMARK, normalizeKey, PlanError } from "../../core/index.ts";
-import type { KeyedStateStore, TimerService } from "../../core/index.ts";
+import { keyGroupOf, MIN_WATERMARK, normalizeKey, PlanError } from "../../core/index.ts";
+import type { KeyGroupRange, KeyedStateStore, TimerService } from "../../core/index.ts";
+import type { TimerEntry } from "../checkpointing/task-snapshot.ts";
 import { TimestampHeap } from "./timestamp-heap.ts";
 
 type TimerFn = (key: unknown, timestamp: number) => void;
@@ -50,6 +51,10 @@ class TimerQueue {
         fire(key, ts);
       }
     }
+  }
+
+  *entries(): IterableIterator<[number, unknown]> {
+    for (const [ts, keys] of this.byTime) for (const key of keys.values()) yield [ts, key];
   }
 
   get count(): number {
@@ -114,6 +119,27 @@ export class KeyedTimerService implements TimerService {
   /** Fire processing-time timers due at `now`. */
   advanceProcessingTime(now: number, fire: TimerFn): void {
     this.processingTimers.fireUpTo(now, this.store, fire);
+  }
+
+  /** Every registered timer, for a checkpoint. Keys are the original keys. */
+  snapshot(): TimerEntry[] {
+    const out: TimerEntry[] = [];
+    for (const [ts, key] of this.eventTimers.entries()) out.push([ts, key, "event"]);
+    for (const [ts, key] of this.processingTimers.entries()) out.push([ts, key, "processing"]);
+    return out;
+  }
+
+  /**
+   * Re-register the timers of a previous run whose keys fall in `range` (they may come from several
+   * old subtasks when parallelism changed). Processing-time timers are scheduled again.
+   */
+  restore(entries: readonly TimerEntry[], range: KeyGroupRange, maxParallelism: number): void {
+    for (const [ts, key, domain] of entries) {
+      const group = keyGroupOf(key, maxParallelism);
+      if (group < range.start || group > range.end) continue;
+      if (domain === "event") this.eventTimers.add(ts, key);
+      else if (this.processingTimers.add(ts, key)) this.scheduleProcessingTime(ts);
+    }
   }
 
   /** Registered event-time timers (for tests and metrics). */

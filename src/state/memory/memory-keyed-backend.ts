@@ -1,10 +1,10 @@
 /**
  * @module state/memory/memory-keyed-backend
- * Heap keyed state: one Map per state name from (normalized) key to value. Handles are created once
- * per descriptor and read the backend's current key on every call, so the hot path is one Map lookup.
+ * Heap keyed state: one Map per state name from normalized key to value. Handles are created once
+ * per descriptor and read the current key on every call, so a value-state access without TTL is one
+ * Map lookup. Snapshots deep-copy values; restore copies them in again.
  */
-import { normalizeKey } from "../../core/index.ts";
-import { StateError } from "../errors.ts";
+import { denormalizeKey, keyGroupOf, normalizeKey } from "../../core/index.ts";
 import type {
   ListState,
   ListStateDescriptor,
@@ -12,158 +12,194 @@ import type {
   MapStateDescriptor,
   ReducingState,
   ReducingStateDescriptor,
-  StateDescriptor,
+  StateTtl,
   ValueState,
   ValueStateDescriptor,
 } from "../../core/index.ts";
-import type { KeyedBackendOptions, KeyedStateBackend, StateBackend } from "../backend.ts";
+import type { KeyedBackendOptions, KeyedStateBackend, KeyedStateSnapshot, StateBackend, StateEntry, StateKind } from "../backend.ts";
+import { StateError } from "../errors.ts";
+import { copyValue } from "../serde.ts";
+import { buildSnapshot, checkKind, checkRestorable, inRange, isExpired, type SnapshotState } from "../snapshot-format.ts";
+import { listHandle, mapHandle, reducingHandle, valueHandle, type Table } from "./memory-handles.ts";
+import { Cell, ttlListHandle, ttlMapHandle, ttlReducingHandle, ttlValueHandle, type TtlClock } from "./memory-ttl-handles.ts";
 
-type Table = Map<unknown, unknown>;
+interface MemoryTable {
+  readonly kind: StateKind;
+  /** Null: values are stored as they are; a number: wrapped in Cells with their write time. */
+  ttlMs: number | null;
+  readonly map: Table;
+  /** The handle handed out for this state, and the TTL it was made for. */
+  handle?: { readonly ttlMs: number | null; readonly h: unknown };
+}
 
 export class MemoryKeyedStateBackend implements KeyedStateBackend {
-  /** Normalized current key: the Map key of every table. */
-  private current: unknown = undefined;
+  /** Normalized current key, shared with every handle. */
+  private readonly cursor = { current: undefined as unknown };
   private currentKey: unknown = undefined;
-  private readonly tables = new Map<string, { kind: StateDescriptor["kind"]; table: Table }>();
-  /** Normalized key -> original key, for keys() of composite keys. */
-  private readonly originals = new Map<unknown, unknown>();
-  private readonly handles = new Map<string, unknown>();
+  private readonly tables = new Map<string, MemoryTable>();
+  private readonly now: () => number;
 
-  constructor(readonly options: KeyedBackendOptions) {}
+  constructor(readonly options: KeyedBackendOptions) {
+    this.now = options.now ?? Date.now;
+  }
 
   setCurrentKey(key: unknown): void {
     this.currentKey = key;
-    const normalized = normalizeKey(key);
-    if (normalized !== key && !this.originals.has(normalized)) this.originals.set(normalized, key);
-    this.current = normalized;
+    this.cursor.current = normalizeKey(key);
   }
 
   getCurrentKey(): unknown {
     return this.currentKey;
   }
 
-  private table(name: string, kind: StateDescriptor["kind"]): Table {
-    const entry = this.tables.get(name);
-    if (entry === undefined) {
-      const table: Table = new Map();
-      this.tables.set(name, { kind, table });
-      return table;
+  /** The table of state `name`, created on first use; converted in place if its TTL setting changed. */
+  private table(name: string, kind: StateKind, ttlMs: number | null): MemoryTable {
+    let t = this.tables.get(name);
+    if (t === undefined) {
+      t = { kind, ttlMs, map: new Map() };
+      this.tables.set(name, t);
+      return t;
     }
-    if (entry.kind !== kind) {
-      throw new StateError(`state '${name}' of operator ${this.options.operatorId} is ${entry.kind} state, not ${kind} state`);
+    checkKind(name, t.kind, kind, this.options.operatorId, "memory backend");
+    if (t.ttlMs !== ttlMs) {
+      if ((t.ttlMs === null) !== (ttlMs === null)) convertLayout(t, ttlMs !== null, this.now());
+      t.ttlMs = ttlMs;
     }
-    return entry.table;
+    return t;
   }
 
-  private handle<H>(name: string, make: () => H): H {
-    let h = this.handles.get(name) as H | undefined;
-    if (h === undefined) {
-      h = make();
-      this.handles.set(name, h);
-    }
+  /** The cached handle of a state, or a new one from `make` (given the TTL clock, if any). */
+  private handle<H>(name: string, kind: StateKind, ttl: StateTtl | undefined, make: (t: MemoryTable, clock: TtlClock | null) => H): H {
+    const ttlMs = ttl?.ttlMs ?? null;
+    if (ttlMs !== null && !(ttlMs > 0)) throw new StateError(`state '${name}' of operator ${this.options.operatorId}: ttlMs must be > 0, got ${ttlMs}`);
+    const t = this.table(name, kind, ttlMs);
+    if (t.handle !== undefined && t.handle.ttlMs === ttlMs) return t.handle.h as H;
+    const h = make(t, ttlMs === null ? null : { ttlMs, now: this.now });
+    t.handle = { ttlMs, h };
     return h;
   }
 
   getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    const table = this.table(d.name, "value");
-    return this.handle(d.name, () => {
-      const self = this;
-      const fallback = d.defaultValue;
-      return {
-        value: () => (table.has(self.current) ? (table.get(self.current) as T) : fallback),
-        update: (v: T) => void table.set(self.current, v),
-        clear: () => void table.delete(self.current),
-      };
-    });
+    return this.handle(d.name, "value", d.ttl, (t, clock) =>
+      clock === null ? valueHandle<T>(t.map, this.cursor, d.defaultValue) : ttlValueHandle<T>(t.map, this.cursor, d.defaultValue, clock),
+    );
   }
 
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
-    const table = this.table(d.name, "list");
-    return this.handle(d.name, () => {
-      const self = this;
-      const list = (): T[] => {
-        let l = table.get(self.current) as T[] | undefined;
-        if (l === undefined) {
-          l = [];
-          table.set(self.current, l);
-        }
-        return l;
-      };
-      return {
-        get: () => (table.get(self.current) as T[] | undefined) ?? [],
-        add: (v: T) => void list().push(v),
-        addAll: (vs: readonly T[]) => void list().push(...vs),
-        update: (vs: readonly T[]) => void table.set(self.current, [...vs]),
-        clear: () => void table.delete(self.current),
-      };
-    });
+    return this.handle(d.name, "list", d.ttl, (t, clock) => (clock === null ? listHandle<T>(t.map, this.cursor) : ttlListHandle<T>(t.map, this.cursor, clock)));
   }
 
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
-    const table = this.table(d.name, "map");
-    return this.handle(d.name, () => {
-      const self = this;
-      const empty = new Map<K, V>();
-      const read = (): Map<K, V> => (table.get(self.current) as Map<K, V> | undefined) ?? empty;
-      const write = (): Map<K, V> => {
-        let m = table.get(self.current) as Map<K, V> | undefined;
-        if (m === undefined) {
-          m = new Map();
-          table.set(self.current, m);
-        }
-        return m;
-      };
-      return {
-        get: (k: K) => read().get(k),
-        put: (k: K, v: V) => void write().set(k, v),
-        has: (k: K) => read().has(k),
-        remove: (k: K) => {
-          const m = table.get(self.current) as Map<K, V> | undefined;
-          if (m === undefined) return;
-          m.delete(k);
-          if (m.size === 0) table.delete(self.current);
-        },
-        entries: () => read().entries(),
-        keys: () => read().keys(),
-        size: () => read().size,
-        clear: () => void table.delete(self.current),
-      };
-    });
+    return this.handle(d.name, "map", d.ttl, (t, clock) => (clock === null ? mapHandle<K, V>(t.map, this.cursor) : ttlMapHandle<K, V>(t.map, this.cursor, clock)));
   }
 
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
-    const table = this.table(d.name, "reducing");
-    return this.handle(d.name, () => {
-      const self = this;
-      const reduce = d.reduce;
-      return {
-        get: () => table.get(self.current) as T | undefined,
-        add: (v: T) => {
-          const cur = self.current;
-          table.set(cur, table.has(cur) ? reduce(table.get(cur) as T, v) : v);
-        },
-        clear: () => void table.delete(self.current),
-      };
-    });
+    return this.handle(d.name, "reducing", d.ttl, (t, clock) =>
+      clock === null ? reducingHandle<T>(t.map, this.cursor, d.reduce) : ttlReducingHandle<T>(t.map, this.cursor, d.reduce, clock),
+    );
   }
 
   *keys(stateName: string): IterableIterator<unknown> {
-    const entry = this.tables.get(stateName);
-    if (entry === undefined) return;
-    for (const k of [...entry.table.keys()]) yield this.originals.get(k) ?? k;
+    const t = this.tables.get(stateName);
+    if (t === undefined) return;
+    const now = this.now();
+    const out: unknown[] = [];
+    for (const [nk, stored] of t.map) {
+      if (t.ttlMs !== null && !hasLiveCell(stored, t.kind, t.ttlMs, now)) continue;
+      out.push(denormalizeKey(nk));
+    }
+    yield* out;
+  }
+
+  snapshot(_checkpointId: number): KeyedStateSnapshot {
+    const maxParallelism = this.options.maxParallelism;
+    const now = this.now();
+    const states: SnapshotState[] = [];
+    for (const [name, t] of this.tables) {
+      const entries: StateEntry[] = [];
+      const ttl = t.ttlMs;
+      for (const [nk, stored] of t.map) {
+        const kg = keyGroupOf(denormalizeKey(nk), maxParallelism);
+        if (t.kind === "map") {
+          for (const [nuk, sv] of stored as Map<unknown, unknown>) {
+            if (ttl === null) entries.push([kg, nk, denormalizeKey(nuk), copyValue(sv), null]);
+            else if (!isExpired((sv as Cell).at, ttl, now)) entries.push([kg, nk, denormalizeKey(nuk), copyValue((sv as Cell).v), (sv as Cell).at]);
+          }
+        } else if (ttl === null) {
+          entries.push([kg, nk, null, copyValue(stored), null]);
+        } else if (!isExpired((stored as Cell).at, ttl, now)) {
+          entries.push([kg, nk, null, copyValue((stored as Cell).v), (stored as Cell).at]);
+        }
+      }
+      states.push({ name, kind: t.kind, ttlMs: ttl, entries });
+    }
+    return buildSnapshot(this.options, states);
+  }
+
+  restore(snapshots: readonly KeyedStateSnapshot[]): void {
+    const range = this.options.keyGroupRange;
+    const now = this.now();
+    for (const snapshot of snapshots) {
+      checkRestorable(snapshot, this.options, `operator ${this.options.operatorId} (memory backend)`);
+      for (const s of snapshot.states) {
+        const t = this.table(s.name, s.kind, s.ttlMs);
+        const wrap = t.ttlMs !== null;
+        for (const [kg, nk, uk, v, at] of s.entries) {
+          if (!inRange(kg, range) || isExpired(at, s.ttlMs, now)) continue;
+          const stored = wrap ? new Cell(copyValue(v), at ?? now) : copyValue(v);
+          if (s.kind === "map") {
+            let m = t.map.get(nk) as Map<unknown, unknown> | undefined;
+            if (m === undefined) {
+              m = new Map();
+              t.map.set(nk, m);
+            }
+            m.set(normalizeKey(uk), stored);
+          } else {
+            t.map.set(nk, stored);
+          }
+        }
+      }
+    }
   }
 
   dispose(): void {
+    for (const t of this.tables.values()) t.map.clear();
     this.tables.clear();
-    this.handles.clear();
-    this.originals.clear();
   }
 }
 
-/** Heap state backend. */
+/** Whether a stored TTL value (a Cell, or a Map of Cells for map state) still has a live cell. */
+function hasLiveCell(stored: unknown, kind: StateKind, ttlMs: number, now: number): boolean {
+  if (kind !== "map") return !isExpired((stored as Cell).at, ttlMs, now);
+  for (const c of (stored as Map<unknown, Cell>).values()) if (!isExpired(c.at, ttlMs, now)) return true;
+  return false;
+}
+
+/** Wrap every stored value of `t` in a Cell written `now` (toTtl) or unwrap the Cells. */
+function convertLayout(t: MemoryTable, toTtl: boolean, now: number): void {
+  const convert = (v: unknown): unknown => (toTtl ? new Cell(v, now) : (v as Cell).v);
+  for (const [nk, stored] of t.map) {
+    if (t.kind === "map") {
+      const m = stored as Map<unknown, unknown>;
+      for (const [uk, v] of m) m.set(uk, convert(v));
+    } else {
+      t.map.set(nk, convert(stored));
+    }
+  }
+}
+
+/**
+ * Heap state backend: fastest, bounded by the heap, snapshots are full copies.
+ *
+ * @example
+ * const store = await new MemoryStateBackend().createKeyedBackend({ operatorId: "count", keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
+ * const count = store.getValueState<number>({ kind: "value", name: "count", defaultValue: 0 });
+ * store.setCurrentKey("user-1");
+ * count.update((count.value() ?? 0) + 1);
+ */
 export class MemoryStateBackend implements StateBackend {
   readonly name = "memory";
-  createKeyedBackend(options: KeyedBackendOptions): KeyedStateBackend {
+  async createKeyedBackend(options: KeyedBackendOptions): Promise<KeyedStateBackend> {
     return new MemoryKeyedStateBackend(options);
   }
 }

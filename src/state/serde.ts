@@ -1,0 +1,42 @@
+/**
+ * @module state/serde
+ * Value (de)serialization for the disk backends and value copying for the memory backend: numbers and
+ * strings take a one-tag fast path, everything else the structured-clone format of bun:jsc.
+ */
+import { deserialize, serialize } from "bun:jsc";
+import type { ByteWriter } from "./byte-writer.ts";
+
+const TAG_NUMBER = 1;
+const TAG_STRING = 2;
+const TAG_CLONE = 3;
+
+/** Append the encoding of `value` to `out`. */
+export function writeValue(out: ByteWriter, value: unknown): void {
+  if (typeof value === "number") {
+    out.u8(TAG_NUMBER);
+    out.f64(value);
+  } else if (typeof value === "string") {
+    out.u8(TAG_STRING);
+    out.utf8(value);
+  } else {
+    out.u8(TAG_CLONE);
+    out.bytes(serialize(value, { binaryType: "nodebuffer" }));
+  }
+}
+
+/** Decode a value written by `writeValue` from `bytes[offset..end)`. */
+export function readValue(bytes: Buffer, offset: number, end: number): unknown {
+  const tag = bytes[offset];
+  if (tag === TAG_NUMBER) return bytes.readDoubleLE(offset + 1);
+  if (tag === TAG_STRING) return bytes.toString("utf8", offset + 1, end);
+  if (tag === TAG_CLONE) return deserialize(bytes.subarray(offset + 1, end));
+  throw new TypeError(`unknown state value tag ${tag} at byte ${offset}`);
+}
+
+/**
+ * A deep copy of a structured-clone value; primitives are returned as they are (the common case costs
+ * one typeof).
+ */
+export function copyValue<T>(value: T): T {
+  return typeof value === "object" && value !== null ? structuredClone(value) : value;
+}
