@@ -121,12 +121,23 @@ export class JobAttempt {
     const id = snapshot.checkpointId;
     try {
       this.options.beforeSnapshotWrite?.(taskId, id);
+    } catch (error) {
+      // Injected fault: the task dies in the middle of its checkpoint.
+      this.control.cancel(error);
+      return;
+    }
+    try {
       const storage = this.savepointStorage.get(id) ?? this.options.storage;
       const written = await storage.writeTaskState(id, taskId, encodeTaskSnapshot(snapshot));
       if (this.control.isCancelled) return;
       this.handle(coordinator.acknowledge(id, taskId, { taskId, ...written, operators: Object.keys(snapshot.operators) }, Date.now()));
     } catch (error) {
       if (this.control.isCancelled) return;
+      if (coordinator.inFlight()?.checkpointId !== id) {
+        // The checkpoint was aborted meanwhile (timeout, job end) and its directory discarded.
+        log.debug(`task ${taskId}: state of aborted checkpoint ${id} not stored: ${describeError(error)}`);
+        return;
+      }
       log.warn(`task ${taskId} could not store its state for checkpoint ${id}: ${describeError(error)}`);
       this.handle(coordinator.decline(id, taskId, "STORAGE_WRITE_FAILED", describeError(error), Date.now(), error));
     }

@@ -23,6 +23,7 @@ import {
 import { CancelledError, describeError, log, newJobId, type MetricGroup } from "../../core/index.ts";
 import { buildJobGraph, planHash, type JobDefinition, type JobGraph, type RestartStrategyConfig } from "../../plan/index.ts";
 import type { StateBackend } from "../../state/index.ts";
+import { METRIC_UNALIGNED_CHECKPOINTS } from "../events.ts";
 import { createRestartStrategy } from "../recovery/restart-strategy.ts";
 import { JobAttempt, taskIdOf } from "./job-attempt.ts";
 import { checkCompatible, loadCheckpoint, loadLatestCheckpoint, type LoadedCheckpoint } from "./restore-loader.ts";
@@ -61,6 +62,8 @@ export interface JobExecutionResult {
   readonly maxChannelBacklog: number;
   /** How often the job was restarted after failures. */
   readonly restarts: number;
+  /** Task snapshots taken unaligned (alignment timed out), over all attempts. */
+  readonly unalignedCheckpoints: number;
   readonly checkpoints: CheckpointCoordinatorStats;
   /** Set when the job ended by stop-with-savepoint: where the savepoint is. */
   readonly stoppedWithSavepoint?: string;
@@ -96,6 +99,10 @@ function sumMetrics(graph: JobGraph, groups: readonly ReadonlyMap<string, Metric
   return out;
 }
 
+function countUnaligned(operators: Record<string, OperatorMetrics>): number {
+  return Object.values(operators).reduce((n, o) => n + (o.counters[METRIC_UNALIGNED_CHECKPOINTS] ?? 0), 0);
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class LocalJobRunner implements RunningJob {
@@ -107,7 +114,9 @@ export class LocalJobRunner implements RunningJob {
   private cancelled: CancelledError | null = null;
   private savepointWaiters = new Map<number, { resolve: (path: string) => void; reject: (e: unknown) => void; dir: string }>();
   private stoppedWith: string | undefined;
+  private stopSavepointId: number | undefined;
   restarts = 0;
+  private unalignedInEarlierAttempts = 0;
 
   constructor(
     private readonly job: JobDefinition,
@@ -177,6 +186,7 @@ export class LocalJobRunner implements RunningJob {
         if (this.cancelled !== null) throw this.cancelled;
         strategy.onRunning(Date.now());
         await attempt.run();
+        await this.awaitFinalCheckpoint();
         attempt.handle(this.coordinator.shutdown(Date.now(), "the job finished"));
         const result = this.result(attempt, started);
         if (log.isEnabled("debug")) {
@@ -185,6 +195,7 @@ export class LocalJobRunner implements RunningJob {
         return result;
       } catch (error) {
         attempt.cancel(error);
+        this.unalignedInEarlierAttempts += countUnaligned(sumMetrics(this.graph, attempt.metricGroups));
         attempt.handle(this.coordinator.suspend(Date.now(), "TASK_FAILED", `job attempt ${attemptNumber + 1} failed`));
         if (this.cancelled !== null || error instanceof CancelledError) throw this.cancelled ?? error;
         const decision = strategy.onFailure(error, Date.now());
@@ -203,16 +214,32 @@ export class LocalJobRunner implements RunningJob {
     }
   }
 
+  /**
+   * When the tasks have ended, a stop-with-savepoint (whose barrier ended them) still has acks and its
+   * _metadata in flight, as may a checkpoint being persisted: let those finish before shutting down.
+   */
+  private async awaitFinalCheckpoint(): Promise<void> {
+    const deadline = Date.now() + this.options.checkpointTimeout;
+    for (;;) {
+      const inFlight = this.coordinator.inFlight();
+      if (inFlight === null || Date.now() > deadline) return;
+      if (inFlight.phase !== "PERSISTING" && inFlight.checkpointId !== this.stopSavepointId) return;
+      await sleep(2);
+    }
+  }
+
   private result(attempt: JobAttempt, started: number): JobExecutionResult {
     let maxBacklog = 0;
     for (const c of attempt.channels) maxBacklog = Math.max(maxBacklog, c.highWater);
+    const operators = sumMetrics(this.graph, attempt.metricGroups);
     return {
       jobName: this.job.plan.name,
       jobId: this.jobId,
       durationMs: performance.now() - started,
-      operators: sumMetrics(this.graph, attempt.metricGroups),
+      operators,
       maxChannelBacklog: maxBacklog,
       restarts: this.restarts,
+      unalignedCheckpoints: this.unalignedInEarlierAttempts + countUnaligned(operators),
       checkpoints: this.coordinator.stats(Date.now()),
       checkpointDir: this.storage.location,
       ...(this.stoppedWith === undefined ? {} : { stoppedWithSavepoint: this.stoppedWith }),
@@ -230,6 +257,7 @@ export class LocalJobRunner implements RunningJob {
     const actions = this.coordinator.triggerSavepoint(Date.now(), { dir, thenStop });
     if (actions instanceof CheckpointError) return Promise.reject(actions);
     const id = actions.find((a) => a.kind === "trigger" || a.kind === "savepoint-queued")?.checkpointId;
+    if (thenStop) this.stopSavepointId = id;
     const promise = new Promise<string>((resolve, reject) => {
       if (id !== undefined) this.savepointWaiters.set(id, { resolve, reject, dir });
     });

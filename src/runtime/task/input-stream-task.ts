@@ -65,7 +65,8 @@ export class InputStreamTask extends StreamTask {
           head.processBatch(element.batch);
           break;
         case "watermark":
-          head.processWatermark(element.timestamp);
+          // After a stop-with-savepoint barrier nothing may fire: the resumed job owns that state.
+          if (!this.stopRequested) head.processWatermark(element.timestamp);
           break;
         case "idle":
         case "active":
@@ -78,7 +79,8 @@ export class InputStreamTask extends StreamTask {
           this.completeUnaligned(element.checkpointId, element.batches);
           break;
         case "end":
-          head.endInput();
+          if (this.stopRequested) for (const writer of this.writers) writer.endInput();
+          else head.endInput();
           return;
       }
       await this.maybeYield();

@@ -15,7 +15,7 @@
 import { CancelledError, type CheckpointBarrier, type MetricGroup, type RecordBatch } from "../../core/index.ts";
 import type { OperatorSubtaskState, TaskSnapshot } from "../checkpointing/task-snapshot.ts";
 import { Wakeup } from "../channels/wakeup.ts";
-import { METRIC_BACKPRESSURED_MS } from "../events.ts";
+import { METRIC_BACKPRESSURED_MS, METRIC_UNALIGNED_CHECKPOINTS } from "../events.ts";
 import type { ChainedOperator } from "./chained-operator.ts";
 import type { RecordWriter } from "./record-writer.ts";
 
@@ -74,6 +74,7 @@ export abstract class StreamTask {
   private lastYield = performance.now();
   private readonly timeouts = new Set<ReturnType<typeof setTimeout>>();
   private readonly backpressuredMs;
+  private readonly unalignedCheckpoints;
 
   /** An unaligned snapshot waiting for its channel state. */
   private pendingUnaligned: TaskSnapshot | null = null;
@@ -92,6 +93,7 @@ export abstract class StreamTask {
     control.register(this.wakeup);
     for (const w of writers) for (const c of w.channels) c.setProducerWakeup(this.wakeup);
     this.backpressuredMs = metrics.counter(METRIC_BACKPRESSURED_MS);
+    this.unalignedCheckpoints = metrics.counter(METRIC_UNALIGNED_CHECKPOINTS);
   }
 
   /** Ask for processing-time timers to be advanced from the mailbox at wall-clock `timestamp`. */
@@ -170,7 +172,10 @@ export abstract class StreamTask {
     const { vertexId, subtask, parallelism } = this.checkpointing;
     const snapshot: TaskSnapshot = { version: 1, vertexId, subtask, parallelism, checkpointId: id, operators };
     if (barrier.thenStop) this.stopRequested = true;
-    if (unaligned) this.pendingUnaligned = snapshot;
+    if (unaligned) {
+      this.unalignedCheckpoints.inc();
+      this.pendingUnaligned = snapshot;
+    }
     else this.checkpointing.acknowledge(snapshot);
   }
 

@@ -30,12 +30,12 @@ import { WriteBackCache } from "./write-back-cache.ts";
 export interface DiskCacheOptions {
   /** Entries (keys, plus map entries) cached per keyed store. Default 262,144. */
   readonly cacheEntries?: number;
-  /** Dirty keys that trigger a write batch. Default 65,536. */
+  /** Dirty keys that trigger a write batch of all of them. Default 262,144 (evictions write their own batches). */
   readonly writeBatchSize?: number;
 }
 
 export const DEFAULT_CACHE_ENTRIES = 262_144;
-export const DEFAULT_WRITE_BATCH_SIZE = 65_536;
+export const DEFAULT_WRITE_BATCH_SIZE = 262_144;
 /** Rows per write batch when restoring. */
 const RESTORE_BATCH = 16_384;
 const NO_KEY = Symbol("no key");

@@ -6,13 +6,14 @@
  * - A miss reads the row (map state: all rows of the key, one range scan) and caches the decoded
  *   value; absent rows are cached too (negative entries). Blind writes (update, clear) cache the new
  *   value without reading.
- * - Writes only mark the slot dirty. Dirty slots go to the store in ONE atomic batch ("flush") when
- *   `maxDirty` slots are dirty, before an eviction, and before snapshot, keys() and restore.
- * - Only clean slots are evicted (an eviction flushes first), so an evicted key reads back from the
- *   store what was last written. A map slot always holds the whole map of its key.
+ * - Writes only mark the slot dirty, so repeated writes of a key coalesce. Dirty slots go to the
+ *   store in ONE atomic batch ("flush") when `maxDirty` slots are dirty and before snapshot, keys()
+ *   and restore.
  * - Eviction is second-chance (CLOCK) in insertion order: once the cache holds `capacity` entries
  *   (a map slot weighs 1 + its entries), slots not used since the last sweep are dropped until a
- *   quarter of the capacity is free.
+ *   quarter of the capacity is free; the dirty ones among them are written first, in one batch.
+ *   So an evicted key reads back from the store what was last written, and a slot in the dirty list
+ *   is always the cached one. A map slot always holds the whole map of its key.
  */
 import { ByteWriter } from "../byte-writer.ts";
 import { StateError } from "../errors.ts";
@@ -84,16 +85,22 @@ export class WriteBackCache {
     if (this.dirty.length === 0) return;
     const dirty = this.dirty;
     this.dirty = [];
+    this.writeSlots(dirty);
+  }
+
+  /** Write `slots` (the dirty ones) in one atomic batch and mark them clean. */
+  private writeSlots(slots: readonly Slot[]): void {
     try {
       this.kv.write((batch) => {
-        for (const s of dirty) {
+        for (const s of slots) {
+          if (!s.dirty) continue;
           this.writeSlot(batch, s);
           s.dirty = false;
           s.changed = null;
         }
       });
     } catch (e) {
-      throw new StateError(`flushing ${dirty.length} state rows of ${this.where} failed: ${(e as Error).message}`, e);
+      throw new StateError(`writing ${slots.length} state rows of ${this.where} failed: ${(e as Error).message}`, e);
     }
   }
 
@@ -163,11 +170,15 @@ export class WriteBackCache {
     }
   }
 
-  /** Flush, then drop unused slots (second chance) until a quarter of the capacity is free. */
+  /**
+   * Drop slots not used since the last sweep (second chance) until a quarter of the capacity is free,
+   * writing the dirty ones among them in one batch. Hot dirty slots stay cached and dirty, so their
+   * writes keep coalescing.
+   */
   private evict(): void {
-    this.flush();
     const target = Math.floor(this.options.capacity * 0.75);
-    for (let pass = 0; pass < 2; pass++) {
+    const victims: Slot[] = [];
+    sweep: for (let pass = 0; pass < 2; pass++) {
       for (const t of this.tables()) {
         for (const [nk, s] of t.slots) {
           if (pass === 0 && s.ref) {
@@ -176,9 +187,14 @@ export class WriteBackCache {
           }
           t.slots.delete(nk);
           this.size -= 1 + (t.kind === "map" ? (s.v as Map<unknown, unknown>).size : 0);
-          if (this.size <= target) return;
+          if (s.dirty) victims.push(s);
+          if (this.size <= target) break sweep;
         }
       }
     }
+    if (victims.length === 0) return;
+    this.writeSlots(victims);
+    // Evicted slots are clean now; drop them from the dirty list so it never writes a stale slot.
+    this.dirty = this.dirty.filter((s) => s.dirty);
   }
 }
