@@ -7,7 +7,7 @@
 import { setDefaultExecutor } from "./api/index.ts";
 import { executeLocally } from "./runtime/index.ts";
 
-setDefaultExecutor((job, options) => {
+setDefaultExecutor((job, options, onStart) => {
   const { chaining, channelCapacity, checkpointInterval, checkpointTimeout, minPauseBetweenCheckpoints, alignmentTimeout } = options;
   return executeLocally(job, {
     chaining,
@@ -23,6 +23,7 @@ setDefaultExecutor((job, options) => {
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     ...(options.checkpointDir === undefined ? {} : { checkpointDir: options.checkpointDir }),
     ...(options.fromSavepoint === undefined ? {} : { fromSavepoint: options.fromSavepoint }),
+    ...(onStart === undefined ? {} : { onStart }),
   });
 });
 

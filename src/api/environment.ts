@@ -35,8 +35,25 @@ export interface ExecutionResult {
   readonly operators: Readonly<Record<string, { readonly name: string; readonly parallelism: number; readonly counters: Readonly<Record<string, number>> }>>;
 }
 
-/** Runs a job definition: the local runtime, or a cluster. */
-export type Executor<R extends ExecutionResult = ExecutionResult> = (job: JobDefinition, options: ResolvedEnvironmentOptions) => Promise<R>;
+/** A handle on a job started with `executeAsync()`. */
+export interface JobClient {
+  readonly jobId: string;
+  /** Cancel the job; `result` rejects. */
+  cancel(): void;
+  /** Write a savepoint into `dir` while the job keeps running; resolves with its path. */
+  savepoint(dir: string): Promise<string>;
+  /** Write a savepoint into `dir`, then stop the job (`result` resolves). */
+  stopWithSavepoint(dir: string): Promise<string>;
+  /** Resolves when the job ends. */
+  readonly result: Promise<ExecutionResult>;
+}
+
+/** Runs a job definition: the local runtime, or a cluster. `onStart` receives the job's controls. */
+export type Executor<R extends ExecutionResult = ExecutionResult> = (
+  job: JobDefinition,
+  options: ResolvedEnvironmentOptions,
+  onStart?: (controls: Omit<JobClient, "result">) => void,
+) => Promise<R>;
 
 let defaultExecutor: Executor | undefined;
 
@@ -135,7 +152,37 @@ export class StreamEnvironment {
    * await env.execute("times-ten");
    */
   async execute(name = "job"): Promise<ExecutionResult> {
+    return this.executor()(this.getJobDefinition(name), this.options);
+  }
+
+  /**
+   * Start the job and return at once with a client to take savepoints, stop or cancel it.
+   * @example
+   * const job = await env.executeAsync("counts");
+   * const path = await job.stopWithSavepoint("/tmp/sp-1");
+   * // later: StreamEnvironment.create({ fromSavepoint: path }) and the same pipeline
+   */
+  async executeAsync(name = "job"): Promise<JobClient> {
+    const definition = this.getJobDefinition(name);
+    let started!: (controls: Omit<JobClient, "result">) => void;
+    const controls = new Promise<Omit<JobClient, "result">>((resolve) => (started = resolve));
+    const result = this.executor()(definition, this.options, started);
+    // A job that fails before it starts still settles `result`; surface that instead of hanging.
+    const ended = result.then(() => null);
+    ended.catch(() => {}); // the caller observes failures through `result`
+    const first = await Promise.race([controls, ended]);
+    if (first === null) throw new PlanError(`job '${name}' ended before it could be controlled`);
+    return {
+      jobId: first.jobId,
+      cancel: () => first.cancel(),
+      savepoint: (dir) => first.savepoint(dir),
+      stopWithSavepoint: (dir) => first.stopWithSavepoint(dir),
+      result,
+    };
+  }
+
+  private executor(): Executor {
     if (defaultExecutor === undefined) throw new PlanError("no executor installed: import StreamEnvironment from 'bicycle' (src/index.ts)");
-    return defaultExecutor(this.getJobDefinition(name), this.options);
+    return defaultExecutor;
   }
 }

@@ -207,3 +207,20 @@ describe("restoring from damaged checkpoints", () => {
     expect(readdirSync(root)).toContain("not-a-dir");
   }, 30_000);
 });
+
+describe("executeAsync", () => {
+  test("a JobClient takes a savepoint, stops the job, and the same pipeline resumes from it", async () => {
+    const dir = join(root, "sp-client");
+    const env = StreamEnvironment.create({ parallelism: 2, checkpointDir: join(root, "chk") });
+    const first = build(env, 40_000);
+    const job = await env.executeAsync("client-job");
+    expect(job.jobId).toMatch(/^[0-9a-f]{32}$/);
+    await Bun.sleep(300);
+    expect(await job.stopWithSavepoint(dir)).toBe(dir);
+    await job.result;
+    const env2 = StreamEnvironment.create({ parallelism: 1, fromSavepoint: dir });
+    const second = build(env2, 0);
+    await env2.execute("client-job");
+    expect(asMap([...first.values, ...second.values])).toEqual(expectedSums());
+  }, 30_000);
+});

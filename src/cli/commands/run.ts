@@ -5,10 +5,11 @@
  */
 import { basename, resolve } from "node:path";
 import { existsSync } from "node:fs";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { log, PlanError } from "../../core/index.ts";
 import * as bicycle from "../../index.ts";
 import { StreamEnvironment } from "../../index.ts";
+import { addJobOptionFlags, jobOptionsFrom, type JobOptionFlags } from "../job-options.ts";
 
 let registered = false;
 /**
@@ -65,22 +66,15 @@ export async function loadJobModule(file: string): Promise<JobModule> {
   return mod.default as JobModule;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-}
-
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command("run")
     .description("run a TypeScript job module on the embedded runtime")
     .argument("<file>", "job module whose default export builds the pipeline: (env) => void")
-    .option("-p, --parallelism <n>", "default parallelism", positiveInt)
-    .option("-n, --name <name>", "job name (default: the file name)")
-    .action(async (file: string, opts: { parallelism?: number; name?: string }) => {
+    .option("-n, --name <name>", "job name (default: the file name)");
+  addJobOptionFlags(command).action(async (file: string, opts: JobOptionFlags & { name?: string }) => {
+      const env = StreamEnvironment.create(jobOptionsFrom(opts));
       const build = await loadJobModule(file);
-      const env = StreamEnvironment.create(opts.parallelism === undefined ? {} : { parallelism: opts.parallelism });
       await build(env);
       const name = opts.name ?? basename(file).replace(/\.[cm]?[jt]s$/, "");
       log.info(`Running job '${name}'`);
