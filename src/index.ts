@@ -45,3 +45,4 @@ export {
 } from "./operators/index.ts";
 export type { SinkFunction } from "./connectors/index.ts";
 export type { JobExecutionResult } from "./runtime/index.ts";
+export { createStateBackend, stateBackendFromEnv, type StateBackend, type KeyedStateBackend, type KeyedStateSnapshot, type StateBackendKind } from "./state/index.ts";

@@ -58,6 +58,8 @@ export interface Operator<I, O> {
   /** The key is already set as the current key of the keyed state store. */
   onEventTimeTimer?(key: unknown, timestamp: number, out: Output<O>): void;
   onProcessingTimeTimer?(key: unknown, timestamp: number, out: Output<O>): void;
+  /** After a round of processing-time timers: emit what the timers buffered, as one batch. */
+  afterProcessingTimers?(out: Output<O>): void;
   /** All inputs have ended (after the final watermark). Flush anything buffered. */
   endInput?(out: Output<O>): void;
   /** Operator-managed state for checkpoint `checkpointId`, taken between two batches. */

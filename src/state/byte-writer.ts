@@ -13,6 +13,11 @@ export class ByteWriter {
     this.buf = Buffer.allocUnsafe(initialSize);
   }
 
+  /** Bytes allocated. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   reset(): this {
     this.length = 0;
     return this;

@@ -58,7 +58,7 @@ export class KeyedProcessOperator<K, I, O> implements Operator<I, O> {
     collector.flush(out);
   }
 
-  private fire(key: unknown, timestamp: number, domain: OnTimerContext<K>["timeDomain"], out: Output<O>): void {
+  private fire(key: unknown, timestamp: number, domain: OnTimerContext<K>["timeDomain"], _out: Output<O>): void {
     const onTimer = this.fn.onTimer;
     if (onTimer === undefined) return;
     const ctx = this.context;
@@ -67,8 +67,12 @@ export class KeyedProcessOperator<K, I, O> implements Operator<I, O> {
     ctx.timeDomain = domain;
     this.collector.timestamp = timestamp;
     onTimer.call(this.fn, timestamp, ctx, this.collector);
-    // Event-time timers fire in a burst per watermark: their output is flushed once, in processWatermark.
-    if (domain === "processing-time") this.collector.flush(out);
+    // Timers fire in rounds: output is flushed once per round, in processWatermark (event time) or
+    // afterProcessingTimers (processing time).
+  }
+
+  afterProcessingTimers(out: Output<O>): void {
+    this.collector.flush(out);
   }
 
   processWatermark(timestamp: number, out: Output<O>): void {

@@ -106,7 +106,8 @@ export class InputGate {
     switch (element.kind) {
       case "batch": {
         const a = this.alignment;
-        if (a !== null && a.unaligned && a.pending.has(i)) a.recorded.push(element.batch);
+        // A copy: user functions downstream may mutate the records they are handed.
+        if (a !== null && a.unaligned && a.pending.has(i)) a.recorded.push(structuredClone(element.batch));
         return element;
       }
       case "watermark": {

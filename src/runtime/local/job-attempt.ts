@@ -148,6 +148,12 @@ export class JobAttempt {
     for (const action of actions) {
       switch (action.kind) {
         case "trigger":
+          if (this.finishedTasks > 0) {
+            // Checkpoints need every task running; once one finished (bounded input), no barrier can
+            // pass it (Flink before FLIP-147 behaves the same).
+            this.handle(this.options.coordinator.decline(action.checkpointId, this.taskIds[0]!, "NOT_ALL_TASKS_RUNNING", "some tasks have finished", Date.now()));
+            break;
+          }
           if (action.savepointDir !== null) this.savepointStorage.set(action.checkpointId, this.options.storage.forSavepoint(action.savepointDir));
           for (const source of this.sources) source.triggerCheckpoint({ checkpointId: action.checkpointId, timestamp: action.timestamp, thenStop: action.thenStop });
           break;
@@ -159,6 +165,7 @@ export class JobAttempt {
           break;
         case "abort":
           log.debug(`checkpoint ${action.checkpointId} aborted: ${action.error.message}`);
+          if (action.wasTriggered) for (const task of this.tasks.values()) task.notifyCheckpointAborted(action.checkpointId);
           void this.storageFor(action.checkpointId)
             .discard(action.checkpointId)
             .catch(() => {});
@@ -204,14 +211,14 @@ export class JobAttempt {
     const { coordinator } = this.options;
     coordinator.start(Date.now());
     this.ticker = setInterval(() => {
-      if (this.finishedTasks === 0 && !this.control.isCancelled) this.handle(coordinator.tick(Date.now()));
+      if (!this.control.isCancelled) this.handle(coordinator.tick(Date.now()));
     }, TICK_MS);
     let failure: unknown = undefined;
     try {
       await Promise.all(
         [...this.tasks.values()].map((task) =>
           task.run().then(
-            () => void this.finishedTasks++,
+            () => this.onTaskFinished(),
             (error: unknown) => {
               // The first task to fail decides the attempt's error; the rest were cancelled because of it.
               if (failure === undefined) failure = error;
@@ -224,6 +231,20 @@ export class JobAttempt {
       clearInterval(this.ticker);
     }
     if (failure !== undefined) throw failure;
+  }
+
+  /** A task ended: a checkpoint still collecting acks can no longer complete. */
+  private onTaskFinished(): void {
+    this.finishedTasks++;
+    const inFlight = this.options.coordinator.inFlight();
+    if (inFlight !== null && inFlight.phase === "ACKING") {
+      this.handle(this.options.coordinator.decline(inFlight.checkpointId, this.taskIds[0]!, "NOT_ALL_TASKS_RUNNING", "a task finished before the checkpoint completed", Date.now()));
+    }
+  }
+
+  /** Whether every task is still running (savepoints need that). */
+  get allTasksRunning(): boolean {
+    return this.finishedTasks === 0;
   }
 
   cancel(reason: unknown = new CancelledError()): void {

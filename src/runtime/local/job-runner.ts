@@ -9,14 +9,17 @@
  *   delay, load the latest completed checkpoint (falling back past corrupt ones; the savepoint the job
  *   started from if none) -> a new attempt restores every operator from it and continues.
  * Sources restore their read positions and operators their state, so every record after the
- * checkpoint is processed again and state ends exactly as in a run without failures.
+ * checkpoint is processed again and keyed state ends exactly as in a run without failures. (As in
+ * Flink, watermarks are not part of the state: after a restore they start again from the sources.)
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
   CheckpointCoordinator,
   CheckpointError,
   FsCheckpointStorage,
+  METADATA_FILE,
   type CheckpointCoordinatorStats,
   type CoordinatorAction,
 } from "../../checkpoint/index.ts";
@@ -253,7 +256,12 @@ export class LocalJobRunner implements RunningJob {
 
   private requestSavepoint(dir: string, thenStop: boolean): Promise<string> {
     const attempt = this.attempt;
-    if (attempt === null) return Promise.reject(new CheckpointError("NOT_ALL_TASKS_RUNNING", `job '${this.job.plan.name}' is not running yet`));
+    if (attempt === null || !attempt.allTasksRunning) {
+      return Promise.reject(new CheckpointError("NOT_ALL_TASKS_RUNNING", `job '${this.job.plan.name}' is not running with all its tasks; no savepoint can be taken`));
+    }
+    if (existsSync(join(dir, METADATA_FILE))) {
+      return Promise.reject(new CheckpointError("STORAGE_WRITE_FAILED", `savepoint directory ${dir} already holds a savepoint; choose an empty or new directory`));
+    }
     const actions = this.coordinator.triggerSavepoint(Date.now(), { dir, thenStop });
     if (actions instanceof CheckpointError) return Promise.reject(actions);
     const id = actions.find((a) => a.kind === "trigger" || a.kind === "savepoint-queued")?.checkpointId;

@@ -105,6 +105,15 @@ export class ChainedOperator implements Downstream {
     }
   }
 
+  /** Release the operator (close errors name it, like any other failure). */
+  close(): void {
+    try {
+      this.operator.close?.();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   open(): void {
     try {
       this.operator.open?.(this.context);
@@ -144,6 +153,8 @@ export class ChainedOperator implements Downstream {
   advanceProcessingTime(now: number): void {
     try {
       this.timers.advanceProcessingTime(now, this.fireProcessingTime);
+      // One flush per round of timers, not one batch per timer (credits are checked per round).
+      this.operator.afterProcessingTimers?.(this.output);
     } catch (error) {
       this.fail(error);
     }

@@ -106,7 +106,8 @@ export class SourceStreamTask extends StreamTask {
   }
 
   protected async openInput(): Promise<void> {
-    await this.options.source.open?.(this.options.context);
+    const opened = this.options.source.open?.(this.options.context);
+    if (opened instanceof Promise) await Promise.race([opened, this.control.cancelled]);
   }
 
   protected async processInput(): Promise<void> {
@@ -116,9 +117,10 @@ export class SourceStreamTask extends StreamTask {
       this.checkCancelled();
       await this.awaitOutputs();
       this.runMail();
+      if (this.pendingStop !== null) await this.awaitStopDecision();
       if (this.stopRequested) break;
       let result = source.pollNext(this.output);
-      if (result instanceof Promise) result = await result;
+      if (result instanceof Promise) result = await Promise.race([result, this.control.cancelled]);
       if (result === "end") break;
       if (result === "idle") {
         if (idleTimeout > 0 && !this.isIdle && performance.now() - this.lastDataAt >= idleTimeout) {
@@ -127,6 +129,7 @@ export class SourceStreamTask extends StreamTask {
         }
         await Promise.race([new Promise((r) => setTimeout(r, IDLE_POLL_MS)), this.wakeup.wait(), this.control.cancelled]);
         this.runMail();
+        if (this.pendingStop !== null) await this.awaitStopDecision();
         if (this.stopRequested) break;
         continue;
       }

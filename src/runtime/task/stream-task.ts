@@ -78,7 +78,12 @@ export abstract class StreamTask {
 
   /** An unaligned snapshot waiting for its channel state. */
   private pendingUnaligned: TaskSnapshot | null = null;
-  /** Set by a stop-with-savepoint barrier: finish without the final watermark after the snapshot. */
+  /**
+   * Stop with savepoint is synchronous (as in Flink): after its barrier the task waits for the
+   * savepoint's outcome. `pendingStop` is the savepoint's id until then; completion sets
+   * `stopRequested` (finish without the final watermark), an abort lets the task carry on.
+   */
+  protected pendingStop: number | null = null;
   protected stopRequested = false;
 
   constructor(
@@ -171,12 +176,13 @@ export abstract class StreamTask {
     for (const writer of this.writers) writer.processBarrier(barrier);
     const { vertexId, subtask, parallelism } = this.checkpointing;
     const snapshot: TaskSnapshot = { version: 1, vertexId, subtask, parallelism, checkpointId: id, operators };
-    if (barrier.thenStop) this.stopRequested = true;
+    if (barrier.thenStop) this.pendingStop = id;
     if (unaligned) {
       this.unalignedCheckpoints.inc();
       this.pendingUnaligned = snapshot;
+    } else {
+      this.checkpointing.acknowledge(snapshot);
     }
-    else this.checkpointing.acknowledge(snapshot);
   }
 
   /** The in-flight records of an unaligned checkpoint are complete: acknowledge it with them. */
@@ -192,7 +198,27 @@ export abstract class StreamTask {
     this.enqueueMail(() => {
       for (const op of this.chain) op.notifyCheckpointComplete(checkpointId);
       this.notifyInput(checkpointId);
+      if (this.pendingStop === checkpointId) {
+        this.pendingStop = null;
+        this.stopRequested = true;
+      }
     });
+  }
+
+  /** Checkpoint `checkpointId` was aborted: drop what waits for it; a failed stop lets the task go on. */
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.enqueueMail(() => {
+      if (this.pendingUnaligned?.checkpointId === checkpointId) this.pendingUnaligned = null;
+      if (this.pendingStop === checkpointId) this.pendingStop = null;
+    });
+  }
+
+  /** While a stop-with-savepoint is undecided, wait (running mail) for its outcome. */
+  protected async awaitStopDecision(): Promise<void> {
+    while (this.pendingStop !== null) {
+      await this.idle();
+      this.runMail();
+    }
   }
 
   protected notifyInput(_checkpointId: number): void {}
@@ -203,14 +229,32 @@ export abstract class StreamTask {
 
   /** Run the task to completion; rejects with the failure that stopped it. */
   async run(): Promise<void> {
+    let failed = false;
     try {
       for (let i = this.chain.length - 1; i >= 0; i--) this.chain[i]!.open();
       await this.openInput();
       await this.processInput();
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
       for (const handle of this.timeouts) clearTimeout(handle);
-      for (const op of this.chain) op.operator.close?.();
-      await this.closeInput();
+      // Close head -> tail, each on its own: a failing close must neither hide the task's real failure
+      // nor keep the other operators, the source and the state backends from being released.
+      let closeError: unknown = undefined;
+      const attempt = (release: () => unknown) => {
+        try {
+          const r = release();
+          if (r instanceof Promise) return r.catch((e: unknown) => void (closeError ??= e));
+        } catch (error) {
+          closeError ??= error;
+        }
+        return undefined;
+      };
+      for (const op of this.chain) attempt(() => op.close());
+      await attempt(() => this.closeInput());
+      for (const op of this.chain) attempt(() => op.store?.dispose());
+      if (!failed && closeError !== undefined) throw closeError;
     }
   }
 }

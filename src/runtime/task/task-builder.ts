@@ -5,7 +5,7 @@
  * state and timers, wires chained outputs (main and side outputs) and RecordWriters for edges that
  * leave the vertex. Channels come from the caller, so the same builder serves local and remote wiring.
  */
-import { InternalError, keyGroupOf, keyGroupRangeFor, MetricGroup, PlanError } from "../../core/index.ts";
+import { keyGroupOf, keyGroupRangeFor, MetricGroup, PlanError } from "../../core/index.ts";
 import type { OperatorContext, RecordBatch, TaskLocation } from "../../core/index.ts";
 import { createSink, createSource, isSinkKind, isSourceKind } from "../../connectors/index.ts";
 import { createKeySelector, createOperator, type Fns } from "../../operators/index.ts";
@@ -56,9 +56,9 @@ export async function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, sub
   const chained = new Map<string, ChainedOperator>();
   const metrics = new Map<string, MetricGroup>();
   const writers: RecordWriter[] = [];
-  let scheduleProcessingTime: (ts: number) => void = () => {
-    throw new InternalError("processing-time timer registered before its task exists");
-  };
+  // Timers restored before the task exists are scheduled once it does.
+  const early: number[] = [];
+  let scheduleProcessingTime: (ts: number) => void = (ts) => void early.push(ts);
 
   for (const nodeId of vertex.nodeIds) {
     const node = graph.nodes.get(nodeId)!;
@@ -140,6 +140,7 @@ export async function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, sub
     task = new InputStreamTask(taskName, chain, writers, control, taskMetrics, checkpointing, inputs, replay);
   }
   scheduleProcessingTime = task.scheduleProcessingTime;
+  for (const ts of early) scheduleProcessingTime(ts);
   return { task, metrics };
 }
 

@@ -195,9 +195,9 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
             for (let i = from; i < to; i++) {
               const [kg, nk, uk, v, at] = entries[i]!;
               if (!inRange(kg, range) || isExpired(at, s.ttlMs, now)) continue;
-              writeRowKey(key, t.id, nk);
+              writeRowKey(key.reset(), t.id, nk);
               if (s.kind === "map") writeKeyPart(key, normalizeKey(uk));
-              writeRowValue(value, v, at ?? Number.NaN);
+              writeRowValue(value.reset(), v, at ?? Number.NaN);
               batch.put(key.view(), value.view());
             }
           });

@@ -79,16 +79,14 @@ export function readKeyPart(bytes: Buffer, offset: number): [key: unknown, next:
   }
 }
 
-/** Row key of (state, key), which is also the prefix of every map row of that key. */
+/** Append the row key of (state, key), which is also the prefix of every map row of that key. */
 export function writeRowKey(out: ByteWriter, stateId: number, key: unknown): void {
-  out.reset();
   out.u16(stateId);
   writeKeyPart(out, key);
 }
 
 /** Append a row value: write time (NaN when none) and the value. */
 export function writeRowValue(out: ByteWriter, value: unknown, writtenAtMs: number): void {
-  out.reset();
   if (Number.isNaN(writtenAtMs)) {
     out.u8(0);
   } else {

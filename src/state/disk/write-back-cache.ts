@@ -17,7 +17,7 @@
  */
 import { ByteWriter } from "../byte-writer.ts";
 import { StateError } from "../errors.ts";
-import type { KvBatch, KvStore } from "./kv-store.ts";
+import type { KvStore } from "./kv-store.ts";
 import { prefixEnd, readKeyPart, rowValue, rowWrittenAt, writeKeyPart, writeRowKey, writeRowValue } from "./row-codec.ts";
 import { ABSENT, MapCell, type DiskTable, Slot } from "./slot.ts";
 
@@ -32,8 +32,10 @@ export class WriteBackCache {
   /** Entries held: one per slot plus one per cached map entry. */
   size = 0;
   private dirty: Slot[] = [];
+  /** Scratch for the row key of a read. */
   private readonly keyOut = new ByteWriter();
-  private readonly valueOut = new ByteWriter();
+  /** The rows of a write batch, keys and values back to back. */
+  private batchOut = new ByteWriter(1 << 16);
 
   constructor(
     private readonly kv: KvStore,
@@ -88,20 +90,35 @@ export class WriteBackCache {
     this.writeSlots(dirty);
   }
 
-  /** Write `slots` (the dirty ones) in one atomic batch and mark them clean. */
+  /**
+   * Write `slots` (the dirty ones) in one atomic batch and mark them clean. Rows are encoded into one
+   * buffer and applied in key order: sorted inserts are about twice as fast in both RocksDB's memtable
+   * and SQLite's B-tree as random ones.
+   */
   private writeSlots(slots: readonly Slot[]): void {
+    const out = this.batchOut.reset();
+    const rows: Row[] = [];
+    for (const s of slots) {
+      if (!s.dirty) continue;
+      encodeSlot(out, s, rows);
+      s.dirty = false;
+      s.changed = null;
+    }
+    const buf = out.view();
+    const order = rows.length >= SORT_MIN_ROWS ? sortedOrder(buf, rows) : null;
     try {
       this.kv.write((batch) => {
-        for (const s of slots) {
-          if (!s.dirty) continue;
-          this.writeSlot(batch, s);
-          s.dirty = false;
-          s.changed = null;
+        for (let i = 0; i < rows.length; i++) {
+          const r = rows[order === null ? i : order[i]!]!;
+          if (r.ve < 0) batch.del(buf.subarray(r.ks, r.ke));
+          else batch.put(buf.subarray(r.ks, r.ke), buf.subarray(r.ke, r.ve));
         }
       });
     } catch (e) {
-      throw new StateError(`writing ${slots.length} state rows of ${this.where} failed: ${(e as Error).message}`, e);
+      throw new StateError(`writing ${rows.length} state rows of ${this.where} failed: ${(e as Error).message}`, e);
     }
+    // Do not let one huge batch pin its buffer.
+    if (out.capacity > 1 << 24) this.batchOut = new ByteWriter();
   }
 
   /** Drop every slot (after a flush, or when the data is going away). */
@@ -112,7 +129,7 @@ export class WriteBackCache {
   }
 
   private load(t: DiskTable, nk: unknown): Slot {
-    const key = this.keyOut;
+    const key = this.keyOut.reset();
     writeRowKey(key, t.id, nk);
     let slot: Slot;
     try {
@@ -141,35 +158,6 @@ export class WriteBackCache {
     return s;
   }
 
-  private writeSlot(batch: KvBatch, s: Slot): void {
-    const key = this.keyOut;
-    const value = this.valueOut;
-    writeRowKey(key, s.table.id, s.nk);
-    if (s.table.kind !== "map") {
-      if (s.v === ABSENT) {
-        batch.del(key.view());
-      } else {
-        writeRowValue(value, s.v, s.at);
-        batch.put(key.view(), value.view());
-      }
-      return;
-    }
-    if (s.changed === null) return;
-    const cells = s.v as Map<unknown, MapCell>;
-    const base = key.length;
-    for (const nuk of s.changed) {
-      key.length = base;
-      writeKeyPart(key, nuk);
-      const c = cells.get(nuk);
-      if (c === undefined) {
-        batch.del(key.view());
-      } else {
-        writeRowValue(value, c.v, c.at);
-        batch.put(key.view(), value.view());
-      }
-    }
-  }
-
   /**
    * Drop slots not used since the last sweep (second chance) until a quarter of the capacity is free,
    * writing the dirty ones among them in one batch. Hot dirty slots stay cached and dirty, so their
@@ -196,5 +184,56 @@ export class WriteBackCache {
     this.writeSlots(victims);
     // Evicted slots are clean now; drop them from the dirty list so it never writes a stale slot.
     this.dirty = this.dirty.filter((s) => s.dirty);
+  }
+}
+
+/** Sorting pays off from this many rows on. */
+const SORT_MIN_ROWS = 256;
+
+/** One encoded row of a write batch: key at [ks, ke), value at [ke, ve) or ve = -1 for a delete. */
+interface Row {
+  readonly ks: number;
+  readonly ke: number;
+  readonly ve: number;
+}
+
+/**
+ * Row indexes in key order. Each key becomes a latin1 string (compares like its bytes) followed by
+ * its row index in two UTF-16 units; the default string sort is many times faster than a comparator.
+ * The suffix never decides an order: keys in one batch are distinct and none is a prefix of another
+ * (key parts delimit themselves).
+ */
+function sortedOrder(buf: Buffer, rows: readonly Row[]): Uint32Array {
+  const tagged = rows.map((r, i) => buf.toString("latin1", r.ks, r.ke) + String.fromCharCode(i >>> 16, i & 0xffff));
+  tagged.sort();
+  const order = new Uint32Array(rows.length);
+  for (let i = 0; i < tagged.length; i++) {
+    const t = tagged[i]!;
+    order[i] = (t.charCodeAt(t.length - 2) << 16) | t.charCodeAt(t.length - 1);
+  }
+  return order;
+}
+
+/** Append the rows of dirty slot `s` to `out` (one row, or one per changed map key). */
+function encodeSlot(out: ByteWriter, s: Slot, rows: Row[]): void {
+  const id = s.table.id;
+  if (s.table.kind !== "map") {
+    const ks = out.length;
+    writeRowKey(out, id, s.nk);
+    const ke = out.length;
+    if (s.v !== ABSENT) writeRowValue(out, s.v, s.at);
+    rows.push({ ks, ke, ve: s.v === ABSENT ? -1 : out.length });
+    return;
+  }
+  if (s.changed === null) return;
+  const cells = s.v as Map<unknown, MapCell>;
+  for (const nuk of s.changed) {
+    const ks = out.length;
+    writeRowKey(out, id, s.nk);
+    writeKeyPart(out, nuk);
+    const ke = out.length;
+    const c = cells.get(nuk);
+    if (c !== undefined) writeRowValue(out, c.v, c.at);
+    rows.push({ ks, ke, ve: c === undefined ? -1 : out.length });
   }
 }
