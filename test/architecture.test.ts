@@ -25,7 +25,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   web: ["core", "plan", "cluster"],
   cli: ["web", "cluster", "sql", "api", "runtime", "core", "plan", "index"],
   // src/index.ts, the package facade.
-  index: ["api", "core", "operators", "connectors", "runtime"],
+  index: ["api", "core", "operators", "connectors", "runtime", "state"],
 };
 
 /** What the package name resolves to (tsconfig `paths` and the CLI's module plugin). */
