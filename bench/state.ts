@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createStateBackend, DEFAULT_CACHE_ENTRIES, DEFAULT_WRITE_BATCH_SIZE, type KeyedStateBackend, type StateBackendKind } from "../src/state/index.ts";
+import { createStateBackend, DEFAULT_CACHE_ENTRIES, type KeyedStateBackend, type StateBackendKind } from "../src/state/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -128,7 +128,7 @@ const dir = await mkdtemp(join(tmpdir(), "bicycle-bench-state-"));
 try {
   console.log(
     `keyed state: ${fmt(KEYS)} keys, ${fmt(UPDATES)} updates; disk cache ${fmt(CACHE ?? DEFAULT_CACHE_ENTRIES)} entries, ` +
-      `write batch ${fmt(BATCH ?? DEFAULT_WRITE_BATCH_SIZE)} dirty keys`,
+      `write batch ${fmt(BATCH ?? CACHE ?? DEFAULT_CACHE_ENTRIES)} dirty keys`,
   );
   const sequences = new Map(DISTS.map((d) => [d, keySequence(d, KEYS, UPDATES)] as const));
   for (const kind of BACKENDS) {

@@ -33,6 +33,7 @@ export function defaultStateDir(): string {
  * @example
  * const backend = createStateBackend("rocksdb", { dir: "/var/lib/bicycle/state" });
  * const store = await backend.createKeyedBackend({ operatorId: "count", keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
+ * store.dispose();
  */
 export function createStateBackend(kind: StateBackendKind, options: CreateStateBackendOptions = {}): StateBackend {
   const { dir = defaultStateDir(), ...tuning } = options;

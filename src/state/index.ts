@@ -9,7 +9,7 @@ export * from "./errors.ts";
 export { MemoryKeyedStateBackend, MemoryStateBackend } from "./memory/memory-keyed-backend.ts";
 export { SqliteStateBackend, type SqliteStateBackendOptions } from "./sqlite/sqlite-state-backend.ts";
 export { RocksDbStateBackend, type RocksDbStateBackendOptions } from "./rocksdb/rocksdb-state-backend.ts";
-export { DiskKeyedStateBackend, DEFAULT_CACHE_ENTRIES, DEFAULT_WRITE_BATCH_SIZE, type DiskCacheOptions } from "./disk/disk-keyed-backend.ts";
+export { DiskKeyedStateBackend, DEFAULT_CACHE_ENTRIES, type DiskCacheOptions } from "./disk/disk-keyed-backend.ts";
 export { SNAPSHOT_FORMAT } from "./snapshot-format.ts";
 export {
   createStateBackend,

@@ -35,8 +35,10 @@ export function readValue(bytes: Buffer, offset: number, end: number): unknown {
 
 /**
  * A deep copy of a structured-clone value; primitives are returned as they are (the common case costs
- * one typeof).
+ * two typeofs). Functions and symbols throw, as structured clone would.
  */
 export function copyValue<T>(value: T): T {
-  return typeof value === "object" && value !== null ? structuredClone(value) : value;
+  if (typeof value === "object" && value !== null) return structuredClone(value);
+  if (typeof value === "function" || typeof value === "symbol") throw new TypeError(`a ${typeof value} cannot be stored in state (not structured-clone data)`);
+  return value;
 }

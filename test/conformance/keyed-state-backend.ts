@@ -153,6 +153,16 @@ export function keyedStateBackendSuite(name: string, createBackend: () => StateB
       expect(() => s.getMapState({ kind: "map", name: "x" })).toThrow(StateError);
     });
 
+    test("a value that cannot be stored fails with a StateError naming state and operator", async () => {
+      const s = await store();
+      const v = s.getValueState<unknown>({ kind: "value", name: "fn" });
+      s.setCurrentKey("k");
+      expect(() => {
+        v.update(() => 1);
+        s.snapshot(1);
+      }).toThrow(/state 'fn'.*operator op-1/);
+    });
+
     test("many keys: every one reads back (beyond any cache)", async () => {
       const s = await store();
       const v = s.getValueState<number>({ kind: "value", name: "v" });

@@ -30,12 +30,15 @@ import { WriteBackCache } from "./write-back-cache.ts";
 export interface DiskCacheOptions {
   /** Entries (keys, plus map entries) cached per keyed store. Default 262,144. */
   readonly cacheEntries?: number;
-  /** Dirty keys that trigger a write batch of all of them. Default 262,144 (evictions write their own batches). */
+  /**
+   * Dirty keys that trigger a write batch of all of them. Default: `cacheEntries`, so dirty keys may
+   * fill the cache and are written when evicted (in batches of their own) or at the next snapshot.
+   * Lower it to shorten the write at a snapshot, at the cost of writing hot keys more often.
+   */
   readonly writeBatchSize?: number;
 }
 
 export const DEFAULT_CACHE_ENTRIES = 262_144;
-export const DEFAULT_WRITE_BATCH_SIZE = 262_144;
 /** Rows per write batch when restoring. */
 const RESTORE_BATCH = 16_384;
 const NO_KEY = Symbol("no key");
@@ -63,7 +66,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.now = options.now ?? Date.now;
     this.where = `operator ${options.operatorId} (${backendName} ${kv.location})`;
     const capacity = Math.max(16, tuning.cacheEntries ?? DEFAULT_CACHE_ENTRIES);
-    const maxDirty = Math.max(1, Math.min(tuning.writeBatchSize ?? DEFAULT_WRITE_BATCH_SIZE, capacity));
+    const maxDirty = Math.max(1, Math.min(tuning.writeBatchSize ?? capacity, capacity));
     this.cache = new WriteBackCache(kv, () => this.tables.values(), { capacity, maxDirty }, this.where);
   }
 
@@ -187,7 +190,10 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     for (const snapshot of snapshots) {
       checkRestorable(snapshot, this.options, this.where);
       for (const s of snapshot.states) {
-        const t = this.table(s.name, s.kind, s.ttlMs);
+        // A state registered already keeps its TTL setting; rows carry their own write times anyway.
+        const existing = this.tables.get(s.name);
+        if (existing !== undefined) checkKind(s.name, existing.kind, s.kind, this.options.operatorId, this.where);
+        const t = existing ?? this.table(s.name, s.kind, s.ttlMs);
         const entries = s.entries;
         for (let from = 0; from < entries.length; from += RESTORE_BATCH) {
           const to = Math.min(entries.length, from + RESTORE_BATCH);

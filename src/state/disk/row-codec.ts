@@ -48,7 +48,7 @@ export function writeKeyPart(out: ByteWriter, key: unknown): void {
         out.u8(K_NULL);
         return;
       }
-      throw new StateError(`a state key must be a primitive or a JSON-able array/object, got ${typeof key}`);
+      throw new TypeError(`a state key must be a primitive or a JSON-able array/object, got ${typeof key}`);
   }
 }
 

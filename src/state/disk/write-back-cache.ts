@@ -98,15 +98,18 @@ export class WriteBackCache {
   private writeSlots(slots: readonly Slot[]): void {
     const out = this.batchOut.reset();
     const rows: Row[] = [];
-    for (const s of slots) {
-      if (!s.dirty) continue;
-      encodeSlot(out, s, rows);
-      s.dirty = false;
-      s.changed = null;
-    }
-    const buf = out.view();
-    const order = rows.length >= SORT_MIN_ROWS ? sortedOrder(buf, rows) : null;
+    let current: Slot | null = null;
     try {
+      for (const s of slots) {
+        if (!s.dirty) continue;
+        current = s;
+        encodeSlot(out, s, rows);
+        s.dirty = false;
+        s.changed = null;
+      }
+      current = null;
+      const buf = out.view();
+      const order = rows.length >= SORT_MIN_ROWS ? sortedOrder(buf, rows) : null;
       this.kv.write((batch) => {
         for (let i = 0; i < rows.length; i++) {
           const r = rows[order === null ? i : order[i]!]!;
@@ -115,7 +118,8 @@ export class WriteBackCache {
         }
       });
     } catch (e) {
-      throw new StateError(`writing ${rows.length} state rows of ${this.where} failed: ${(e as Error).message}`, e);
+      const what = current === null ? `writing ${rows.length} state rows` : `encoding a row of state '${current.table.name}'`;
+      throw new StateError(`${what} of ${this.where} failed: ${(e as Error).message}`, e);
     }
     // Do not let one huge batch pin its buffer.
     if (out.capacity > 1 << 24) this.batchOut = new ByteWriter();
@@ -145,7 +149,6 @@ export class WriteBackCache {
       const bytes = this.kv.get(key.view());
       slot = bytes === undefined ? new Slot(t, nk, ABSENT, Number.NaN) : new Slot(t, nk, rowValue(bytes), rowWrittenAt(bytes));
     } catch (e) {
-      if (e instanceof StateError) throw e;
       throw new StateError(`reading state '${t.name}' of ${this.where} failed: ${(e as Error).message}`, e);
     }
     return this.insert(t, slot, 0);

@@ -116,22 +116,11 @@ export class MemoryKeyedStateBackend implements KeyedStateBackend {
     const now = this.now();
     const states: SnapshotState[] = [];
     for (const [name, t] of this.tables) {
-      const entries: StateEntry[] = [];
-      const ttl = t.ttlMs;
-      for (const [nk, stored] of t.map) {
-        const kg = keyGroupOf(denormalizeKey(nk), maxParallelism);
-        if (t.kind === "map") {
-          for (const [nuk, sv] of stored as Map<unknown, unknown>) {
-            if (ttl === null) entries.push([kg, nk, denormalizeKey(nuk), copyValue(sv), null]);
-            else if (!isExpired((sv as Cell).at, ttl, now)) entries.push([kg, nk, denormalizeKey(nuk), copyValue((sv as Cell).v), (sv as Cell).at]);
-          }
-        } else if (ttl === null) {
-          entries.push([kg, nk, null, copyValue(stored), null]);
-        } else if (!isExpired((stored as Cell).at, ttl, now)) {
-          entries.push([kg, nk, null, copyValue((stored as Cell).v), (stored as Cell).at]);
-        }
+      try {
+        states.push({ name, kind: t.kind, ttlMs: t.ttlMs, entries: snapshotEntries(t, maxParallelism, now) });
+      } catch (e) {
+        throw new StateError(`snapshot of state '${name}' of operator ${this.options.operatorId} (memory backend) failed: ${(e as Error).message}`, e);
       }
-      states.push({ name, kind: t.kind, ttlMs: ttl, entries });
     }
     return buildSnapshot(this.options, states);
   }
@@ -142,7 +131,10 @@ export class MemoryKeyedStateBackend implements KeyedStateBackend {
     for (const snapshot of snapshots) {
       checkRestorable(snapshot, this.options, `operator ${this.options.operatorId} (memory backend)`);
       for (const s of snapshot.states) {
-        const t = this.table(s.name, s.kind, s.ttlMs);
+        // A table that exists already keeps its layout (its handles rely on it); entries adapt to it.
+        const existing = this.tables.get(s.name);
+        if (existing !== undefined) checkKind(s.name, existing.kind, s.kind, this.options.operatorId, "memory backend");
+        const t = existing ?? this.table(s.name, s.kind, s.ttlMs);
         const wrap = t.ttlMs !== null;
         for (const [kg, nk, uk, v, at] of s.entries) {
           if (!inRange(kg, range) || isExpired(at, s.ttlMs, now)) continue;
@@ -173,6 +165,26 @@ function hasLiveCell(stored: unknown, kind: StateKind, ttlMs: number, now: numbe
   if (kind !== "map") return !isExpired((stored as Cell).at, ttlMs, now);
   for (const c of (stored as Map<unknown, Cell>).values()) if (!isExpired(c.at, ttlMs, now)) return true;
   return false;
+}
+
+/** The canonical entries of one table: key groups from the original keys, values deep-copied. */
+function snapshotEntries(t: MemoryTable, maxParallelism: number, now: number): StateEntry[] {
+  const entries: StateEntry[] = [];
+  const ttl = t.ttlMs;
+  for (const [nk, stored] of t.map) {
+    const kg = keyGroupOf(denormalizeKey(nk), maxParallelism);
+    if (t.kind === "map") {
+      for (const [nuk, sv] of stored as Map<unknown, unknown>) {
+        if (ttl === null) entries.push([kg, nk, denormalizeKey(nuk), copyValue(sv), null]);
+        else if (!isExpired((sv as Cell).at, ttl, now)) entries.push([kg, nk, denormalizeKey(nuk), copyValue((sv as Cell).v), (sv as Cell).at]);
+      }
+    } else if (ttl === null) {
+      entries.push([kg, nk, null, copyValue(stored), null]);
+    } else if (!isExpired((stored as Cell).at, ttl, now)) {
+      entries.push([kg, nk, null, copyValue((stored as Cell).v), (stored as Cell).at]);
+    }
+  }
+  return entries;
 }
 
 /** Wrap every stored value of `t` in a Cell written `now` (toTtl) or unwrap the Cells. */

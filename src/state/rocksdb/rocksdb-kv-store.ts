@@ -30,7 +30,10 @@ export class RocksDbKvStore implements KvStore {
 
   get(key: Uint8Array): Buffer | undefined {
     this.one[0] = key;
-    return this.db._getManySync(this.one)[0] ?? undefined;
+    const value = this.db._getManySync(this.one)[0];
+    // null: the read was aborted (it has no deadline, so this is not expected); never read it as "absent".
+    if (value === null) throw new Error(`RocksDB read aborted in ${this.location}`);
+    return value;
   }
 
   scan(start: Uint8Array, end: Uint8Array | null, withValues: boolean, visit: (key: Buffer, value: Buffer | undefined) => void): void {

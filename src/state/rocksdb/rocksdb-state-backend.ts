@@ -27,11 +27,6 @@ export function loadRocksDb(): Promise<RocksModule> {
   return loading;
 }
 
-/** Whether this process has started loading the native addon (for tests of lazy loading). */
-export function isRocksDbLoaded(): boolean {
-  return loading !== null;
-}
-
 /**
  * Keyed state in RocksDB: larger than the heap, LSM writes.
  *
