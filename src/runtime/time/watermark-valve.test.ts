@@ -27,6 +27,13 @@ describe("WatermarkValve", () => {
     expect(v.inputStatus(0, false)).toEqual([{ kind: "active" }]);
   });
 
+  test("when the last active input goes idle, the largest watermark of any input is emitted", () => {
+    const v = new WatermarkValve(2);
+    v.inputWatermark(0, 80);
+    expect(v.inputStatus(0, true)).toEqual([]); // input 1 (at -inf) still active
+    expect(v.inputStatus(1, true)).toEqual([{ kind: "watermark", timestamp: 80 }, { kind: "idle" }]);
+  });
+
   test("a re-activated input below the watermark cannot pull it back", () => {
     const v = new WatermarkValve(2);
     v.inputWatermark(0, 50);

@@ -5,7 +5,8 @@
  * - The task's watermark is the minimum over its *active* inputs; an idle input does not hold it back.
  *   An ended input counts as watermark +inf.
  * - Watermarks only move forward: an update that does not raise the minimum emits nothing.
- * - When every input is idle the task is idle (and says so downstream); one active input makes it active.
+ * - When every input is idle the task is idle (and says so downstream), after emitting the largest
+ *   watermark any input reached; one active input makes it active again.
  *   When an input becomes active again below the current watermark, it cannot pull the watermark back.
  */
 import { MAX_WATERMARK, MIN_WATERMARK } from "../../core/index.ts";
@@ -46,7 +47,13 @@ export class WatermarkValve {
     const out: ValveOutput[] = [];
     const nowAllIdle = this.idle.every((x) => x);
     if (!idle && this.allIdle) out.push({ kind: "active" });
-    const advanced = this.recompute();
+    let advanced = this.recompute();
+    if (nowAllIdle && !this.allIdle) {
+      // The last active input went idle: flush the largest watermark any input reached (Flink's
+      // findAndOutputMaxWatermarkAcrossAllChannels), or what idle inputs delivered would never count.
+      const max = Math.max(...this.watermarks);
+      if (max > this.current) advanced = this.current = max;
+    }
     if (advanced !== null) out.push({ kind: "watermark", timestamp: advanced });
     if (nowAllIdle && !this.allIdle) out.push({ kind: "idle" });
     this.allIdle = nowAllIdle;
