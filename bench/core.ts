@@ -7,9 +7,17 @@
 import { parseArgs } from "node:util";
 import { forMonotonousTimestamps, StreamEnvironment, TumblingEventTimeWindows } from "../src/index.ts";
 
-const { values } = parseArgs({ options: { events: { type: "string", default: "10000000" }, runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "10000000" },
+    runs: { type: "string", default: "3" },
+    // Also run (b) with checkpoints every N ms (memory state) to measure their cost.
+    "checkpoint-interval": { type: "string", default: "0" },
+  },
+});
 const EVENTS = Number(values.events);
 const RUNS = Number(values.runs);
+const CHECKPOINT_INTERVAL = Number(values["checkpoint-interval"]);
 
 interface Event {
   key: number;
@@ -28,8 +36,10 @@ async function stateless(): Promise<number> {
   return r.durationMs;
 }
 
-async function windowed(): Promise<number> {
-  const env = StreamEnvironment.create({ parallelism: 1 });
+let checkpointsDone = 0;
+
+async function windowed(checkpointInterval = 0): Promise<number> {
+  const env = StreamEnvironment.create({ parallelism: 1, checkpointInterval });
   let discarded = 0;
   env
     // 10k keys; event time advances 1 ms per 1000 events (1M events/s of event time), so a 1 s window
@@ -42,6 +52,7 @@ async function windowed(): Promise<number> {
       discarded += values.length;
     });
   const r = await env.execute("bench-window");
+  checkpointsDone = (r as { checkpoints?: { counts: { completed: number } } }).checkpoints?.counts.completed ?? 0;
   if (discarded === 0) throw new Error("window benchmark produced no results");
   return r.durationMs;
 }
@@ -61,4 +72,8 @@ async function measure(name: string, run: () => Promise<number>): Promise<void> 
 
 console.log(`bench:core on Bun ${Bun.version}, parallelism 1`);
 await measure("(a) source -> map -> filter -> discard", stateless);
-await measure("(b) keyBy -> tumbling count, 10k keys", windowed);
+await measure("(b) keyBy -> tumbling count, 10k keys", () => windowed());
+if (CHECKPOINT_INTERVAL > 0) {
+  await measure(`(b) with checkpoints every ${CHECKPOINT_INTERVAL} ms`, () => windowed(CHECKPOINT_INTERVAL));
+  console.log(`    (${checkpointsDone} checkpoints completed in the last run)`);
+}
