@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { DEMO_WINDOWS, lines } from "./helpers/demo-output.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const MAIN = "src/cli/main.ts";
@@ -41,17 +42,7 @@ async function cliMerged(args: string[], extraEnv: Record<string, string> = {}):
   return { exitCode, output };
 }
 
-const lines = (text: string): string[] => text.split("\n").filter((l) => l.length > 0);
 
-const DEMO_WINDOWS = [
-  "window=[0..5000] key=a sum=4",
-  "window=[0..5000] key=b sum=2",
-  "window=[5000..10000] key=a sum=16",
-  "window=[5000..10000] key=b sum=4",
-  "window=[10000..15000] key=a sum=6",
-  "window=[10000..15000] key=b sum=2",
-  "window=[15000..20000] key=b sum=8",
-];
 
 describe("bicycle demo", () => {
   test("prints exactly the banner, the 7 window sums and the footer, and exits 0", async () => {

@@ -3,22 +3,13 @@
  * node_modules can be reached: the demo, a job file importing "bicycle", errors and --version.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, rm } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
+import { DEMO_WINDOWS, lines } from "../helpers/demo-output.ts";
+import { buildBinaryInto, ROOT } from "../helpers/build-binary.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
 
-const DEMO_WINDOWS = [
-  "window=[0..5000] key=a sum=4",
-  "window=[0..5000] key=b sum=2",
-  "window=[5000..10000] key=a sum=16",
-  "window=[5000..10000] key=b sum=4",
-  "window=[10000..15000] key=a sum=6",
-  "window=[10000..15000] key=b sum=2",
-  "window=[15000..20000] key=b sum=8",
-];
 
 /** Output of examples/sessions.ts (derived in test/cli.test.ts). */
 const SESSIONS = [
@@ -30,7 +21,6 @@ const SESSIONS = [
   "bob: 1 clicks in [200s, 230s) /",
 ];
 
-const lines = (text: string): string[] => text.split("\n").filter((l) => l.length > 0);
 
 let buildDir = "";
 let runDir = "";
@@ -50,14 +40,7 @@ async function bicycle(args: string[]): Promise<Result> {
 }
 
 beforeAll(async () => {
-  buildDir = await mkdtemp(join(tmpdir(), "bicycle-build-"));
-  const outfile = join(buildDir, "bicycle");
-  const build = Bun.spawn([process.execPath, "scripts/build.ts", "--outfile", outfile], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(build.stdout).text(), new Response(build.stderr).text(), build.exited]);
-  if (code !== 0) throw new Error(`build failed (exit ${code}):\n${out}${err}`);
-
-  runDir = await mkdtemp(join(tmpdir(), "bicycle-e2e-"));
-  await copyFile(outfile, join(runDir, "bicycle"));
+  ({ runDir, buildDir } = await buildBinaryInto("bicycle-e2e-"));
   await copyFile(join(ROOT, "examples/sessions.ts"), join(runDir, "sessions.ts"));
 }, 120_000);
 

@@ -5,11 +5,9 @@
  * (an extracted copy), not from the build machine's node_modules.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-
-const ROOT = resolve(import.meta.dir, "../..");
+import { readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { buildBinaryInto, ROOT } from "../helpers/build-binary.ts";
 
 const JOB = `
 import { createStateBackend, stateBackendFromEnv, type KeyedStateSnapshot, type StreamEnvironment } from "bicycle";
@@ -44,13 +42,7 @@ let buildDir = "";
 let runDir = "";
 
 beforeAll(async () => {
-  buildDir = await mkdtemp(join(tmpdir(), "bicycle-build-"));
-  const outfile = join(buildDir, "bicycle");
-  const build = Bun.spawn([process.execPath, "scripts/build.ts", "--outfile", outfile], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(build.stdout).text(), new Response(build.stderr).text(), build.exited]);
-  if (code !== 0) throw new Error(`build failed (exit ${code}):\n${out}${err}`);
-  runDir = await mkdtemp(join(tmpdir(), "bicycle-state-e2e-"));
-  await copyFile(outfile, join(runDir, "bicycle"));
+  ({ runDir, buildDir } = await buildBinaryInto("bicycle-state-e2e-"));
   await writeFile(join(runDir, "state-job.ts"), JOB);
 }, 120_000);
 
