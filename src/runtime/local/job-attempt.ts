@@ -53,6 +53,7 @@ export class JobAttempt {
   readonly control = new JobRunControl();
   private readonly tasks = new Map<string, StreamTask>();
   private readonly sources: SourceStreamTask[] = [];
+  /** Metrics per node id, one map per subtask. */
   readonly metricGroups: ReadonlyMap<string, MetricGroup>[] = [];
   readonly channels: LocalChannel<unknown>[] = [];
   private readonly savepointStorage = new Map<number, CheckpointStorage>();
@@ -98,7 +99,7 @@ export class JobAttempt {
         );
         this.tasks.set(taskIdOf(vertex, s), built.task);
         if (built.task instanceof SourceStreamTask) this.sources.push(built.task);
-        (this.metricGroups as ReadonlyMap<string, MetricGroup>[]).push(built.metrics);
+        this.metricGroups.push(built.metrics);
       }
     }
   }
