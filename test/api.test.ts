@@ -266,3 +266,26 @@ describe("environment options and plans", () => {
     expect(() => env.fromElements([1], { watermarks: boundedOutOfOrderness(10) })).toThrow(/also needs 'timestamps'/);
   });
 });
+
+describe("plan building order", () => {
+  test("setParallelism after getSideOutput or union is honoured (resolved at build time)", async () => {
+    const env = StreamEnvironment.create({ parallelism: 1 });
+    const tag = new OutputTag<number>("odd");
+    const main = env.fromElements([1, 2, 3, 4]).process<number>({
+      processElement(v, ctx, out) {
+        if (v % 2) ctx.output(tag, v);
+        else out.collect(v);
+      },
+    });
+    const odd = main.getSideOutput(tag).collect();
+    const unioned = main.union(env.fromElements([10])).collect();
+    main.setParallelism(3);
+    const plan = env.getJobDefinition("order").plan;
+    const byName = (n: string) => plan.nodes.find((x) => x.name === n)!;
+    expect(byName("SideOutput(odd)").parallelism).toBe(3);
+    expect(byName("Union").parallelism).toBe(3);
+    await env.execute("order");
+    expect(odd.values.sort()).toEqual([1, 3]);
+    expect(unioned.values.sort((a, b) => a - b)).toEqual([2, 4, 10]);
+  });
+});

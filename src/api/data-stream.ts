@@ -93,11 +93,13 @@ export class DataStream<T> {
    */
   union(...others: DataStream<T>[]): DataStream<T> {
     const node = this.builder.addNode("identity", "Union", {}, {});
-    for (const stream of [this as DataStream<T>, ...others]) {
+    const inputs = [this as DataStream<T>, ...others];
+    for (const stream of inputs) {
       if (stream.builder !== this.builder) throw new PlanError("union() needs streams of the same StreamEnvironment");
-      this.builder.addEdge(stream.node, node, stream.nextPartitioning === "default" ? "rebalance" : stream.nextPartitioning, stream.sideOutput);
+      this.builder.addEdge(stream.node, node, stream.nextPartitioning, stream.sideOutput);
     }
-    node.parallelism = Math.max(...[this as DataStream<T>, ...others].map((s) => s.node.parallelism));
+    // The union runs at the largest input parallelism (resolved when the plan is built).
+    node.inheritFrom = inputs.map((s) => s.node.id);
     return new DataStream<T>(this.builder, node);
   }
 
@@ -129,8 +131,8 @@ export class DataStream<T> {
    */
   getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
     const node = this.builder.addNode("identity", `SideOutput(${tag.id})`, {}, {});
-    node.parallelism = this.node.parallelism;
-    this.builder.addEdge(this.node, node, "forward", tag.id);
+    node.inheritFrom = [this.node.id];
+    this.builder.addEdge(this.node, node, "default", tag.id);
     return new DataStream<X>(this.builder, node);
   }
 
@@ -197,4 +199,5 @@ export function setParallelism(node: MutableNode, parallelism: number): void {
     throw new PlanError(`parallelism of '${node.name}' must be a positive integer, got ${parallelism}`);
   }
   node.parallelism = parallelism;
+  node.explicitParallelism = true;
 }

@@ -17,8 +17,14 @@ export interface MutableNode {
   kind: string;
   name: string;
   parallelism: number;
-  /** True once setParallelism was called (sources of fromElements follow the env otherwise). */
   config: JsonConfig;
+  /**
+   * Nodes whose parallelism this one follows unless set explicitly (a side output follows its operator,
+   * a union the largest of its inputs). Resolved at build time, since setParallelism may come later.
+   */
+  inheritFrom: string[] | undefined;
+  /** True once setParallelism was called on this node. */
+  explicitParallelism: boolean;
   key: KeySpec | undefined;
 }
 
@@ -39,7 +45,7 @@ export class PlanBuilder {
 
   addNode(kind: string, name: string, config: JsonConfig, fns: Record<string, unknown> = {}, key?: KeySpec): MutableNode {
     const id = `${kind.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}-${++this.counter}`;
-    const node: MutableNode = { id, uid: undefined, kind, name, parallelism: this.defaultParallelism(), config, key };
+    const node: MutableNode = { id, uid: undefined, kind, name, parallelism: this.defaultParallelism(), config, key, inheritFrom: undefined, explicitParallelism: false };
     this.nodes.push(node);
     if (Object.keys(fns).length > 0) this.functions.set(id, fns);
     return node;
@@ -56,6 +62,16 @@ export class PlanBuilder {
   build(name: string, maxParallelism: number): JobDefinition {
     if (this.nodes.length === 0) throw new PlanError(`job '${name}' defines no operators: add a source and a sink before executing`);
     const byId = new Map(this.nodes.map((n) => [n.id, n]));
+    const resolved = new Map<string, number>();
+    const parallelismOf = (n: MutableNode): number => {
+      let p = resolved.get(n.id);
+      if (p === undefined) {
+        p = n.explicitParallelism || n.inheritFrom === undefined ? n.parallelism : Math.max(...n.inheritFrom.map((id) => parallelismOf(byId.get(id)!)));
+        resolved.set(n.id, p);
+      }
+      return p;
+    };
+    for (const n of this.nodes) n.parallelism = parallelismOf(n);
     const nodes: PlanNode[] = this.nodes.map((n) => ({
       id: n.id,
       ...(n.uid === undefined ? {} : { uid: n.uid }),

@@ -1,7 +1,7 @@
 /** Tests of key-group hashing and assignment: stable, total, and ranges inverse to routing. */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { hashKey, keyGroupOf, keyGroupRangeFor, subtaskForKey, subtaskForKeyGroup, murmurString } from "./key-groups.ts";
+import { denormalizeKey, normalizeKey, hashKey, keyGroupOf, keyGroupRangeFor, subtaskForKey, subtaskForKeyGroup, murmurString } from "./key-groups.ts";
 
 describe("key groups", () => {
   test("hashes are stable across calls and equal keys hash equally", () => {
@@ -26,6 +26,13 @@ describe("key groups", () => {
         expect(seen.every((n) => n === 1)).toBe(true);
       }),
     );
+  });
+
+  test("normalized keys round-trip and never collide, also for strings starting with NUL", () => {
+    const keys: unknown[] = ["a", 1, ["a"], { x: 1 }, "\u0000abc", '\u0000["a"]', "\u0000\u0000", null, true];
+    const normalized = keys.map(normalizeKey);
+    expect(new Set(normalized).size).toBe(keys.length);
+    expect(normalized.map(denormalizeKey)).toEqual(keys);
   });
 
   test("keys spread over all subtasks", () => {

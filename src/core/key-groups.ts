@@ -77,15 +77,19 @@ export function hashKey(key: unknown): number {
 
 /**
  * A key usable as a Map key: primitives stay as they are; arrays and objects (composite keys, created
- * anew for every record) become one canonical string so equal keys find the same entry.
+ * anew for every record) become one canonical string "\u0000" + JSON so equal keys find the same
+ * entry. A plain string that itself starts with "\u0000" is escaped as "\u0000\u0000" + string, so it
+ * can never collide with a composite key (JSON never starts with "\u0000").
  */
 export function normalizeKey(key: unknown): unknown {
+  if (typeof key === "string") return key.charCodeAt(0) === 0 ? `\u0000\u0000${key}` : key;
   return typeof key === "object" && key !== null ? `\u0000${JSON.stringify(key)}` : key;
 }
 
 /** The original key of a normalized one (inverse of normalizeKey). */
 export function denormalizeKey(normalized: unknown): unknown {
-  return typeof normalized === "string" && normalized.charCodeAt(0) === 0 ? JSON.parse(normalized.slice(1)) : normalized;
+  if (typeof normalized !== "string" || normalized.charCodeAt(0) !== 0) return normalized;
+  return normalized.charCodeAt(1) === 0 ? normalized.slice(2) : JSON.parse(normalized.slice(1));
 }
 
 /** The key group a key belongs to. */

@@ -1,7 +1,7 @@
 /**
  * @module state/serde
  * Value (de)serialization for the disk backends and value copying for the memory backend: numbers and
- * strings take a one-tag fast path, everything else the structured-clone format of bun:jsc.
+ * well-formed strings take a one-tag fast path (UTF-8), everything else (lone surrogates included) the structured-clone format of bun:jsc.
  */
 import { deserialize, serialize } from "bun:jsc";
 import type { ByteWriter } from "./byte-writer.ts";
@@ -15,7 +15,7 @@ export function writeValue(out: ByteWriter, value: unknown): void {
   if (typeof value === "number") {
     out.u8(TAG_NUMBER);
     out.f64(value);
-  } else if (typeof value === "string") {
+  } else if (typeof value === "string" && value.isWellFormed()) {
     out.u8(TAG_STRING);
     out.utf8(value);
   } else {

@@ -4,7 +4,7 @@
  * (also across parallelism changes), TTL on an injected clock, dispose. Call it from each backend's test.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { keyGroupOf, keyGroupRangeFor, subtaskForKey, type KeyGroupRange } from "../../src/core/index.ts";
+import { denormalizeKey, keyGroupOf, keyGroupRangeFor, subtaskForKey, type KeyGroupRange } from "../../src/core/index.ts";
 import { StateError, type KeyedStateBackend, type KeyedStateSnapshot, type StateBackend } from "../../src/state/index.ts";
 
 const MAX_PARALLELISM = 128;
@@ -131,6 +131,33 @@ export function keyedStateBackendSuite(name: string, createBackend: () => StateB
         expect(v.value()).toBe(`v${i}`);
       });
       expect(sorted(s.keys("v"))).toEqual(sorted(keys));
+    });
+
+    test("strings with lone surrogates or a leading NUL stay distinct keys and values, and snapshot to their key group", async () => {
+      const s = await store();
+      const v = s.getValueState<string>({ kind: "value", name: "v" });
+      const keys = ["\uD800", "\uDC00", "\uFFFD", "😀".slice(0, 1), "\u0000abc", '\u0000["a"]'];
+      keys.forEach((k, i) => {
+        s.setCurrentKey(k);
+        v.update(`${k}|v${i}\uD800`);
+      });
+      s.setCurrentKey(["a"]);
+      v.update("composite");
+      keys.forEach((k, i) => {
+        s.setCurrentKey(k);
+        expect(v.value()).toBe(`${k}|v${i}\uD800`);
+      });
+      const snapshot = s.snapshot(1);
+      const entries = snapshot.states.find((st) => st.name === "v")!.entries;
+      expect(entries).toHaveLength(keys.length + 1);
+      for (const [group, key] of entries) expect(group).toBe(keyGroupOf(denormalizeKey(key), 128));
+      const restored = await store();
+      restored.restore([snapshot]);
+      const rv = restored.getValueState<string>({ kind: "value", name: "v" });
+      keys.forEach((k, i) => {
+        restored.setCurrentKey(k);
+        expect(rv.value()).toBe(`${k}|v${i}\uD800`);
+      });
     });
 
     test("composite keys: equal arrays address the same state and keys() returns them", async () => {

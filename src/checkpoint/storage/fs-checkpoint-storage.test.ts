@@ -251,3 +251,16 @@ describe("FsCheckpointStorage layout and protocol", () => {
     expect(taskStateFileName("../../etc")).not.toContain("/");
   });
 });
+
+describe("late writes", () => {
+  test("a task write arriving after its checkpoint was discarded does not recreate the directory", async () => {
+    const { mkdtemp, readdir } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const base = await mkdtemp(join(tmpdir(), "bicycle-late-"));
+    const storage = new FsCheckpointStorage(base);
+    await storage.writeTaskState(5, "a", new Uint8Array([1]));
+    await storage.discard(5);
+    await expect(storage.writeTaskState(5, "b", new Uint8Array([2]))).rejects.toThrow(/checkpoint 5 .* was discarded/);
+    expect(await readdir(base)).toEqual([]);
+  });
+});

@@ -57,6 +57,8 @@ export class FsCheckpointStorage implements CheckpointStorage {
   private readonly logger: Pick<Logger, "warn" | "debug">;
   /** Checkpoint id -> its directory, once created and checked not to hold a completed checkpoint. */
   private readonly prepared = new Map<number, Promise<string>>();
+  /** Checkpoints discarded (aborted or retired): never written again. */
+  private readonly discarded = new Set<number>();
 
   /** Storage for the checkpoints of one job, in `chk-<id>` subdirectories of `dir`. */
   constructor(dir: string, options: FsCheckpointStorageOptions = {}) {
@@ -166,6 +168,8 @@ export class FsCheckpointStorage implements CheckpointStorage {
 
   async discard(checkpointId: number): Promise<void> {
     this.prepared.delete(checkpointId);
+    // A task write arriving after the discard must not create the directory again (it would leak).
+    this.discarded.add(checkpointId);
     const dir = this.directoryOf(checkpointId);
     try {
       // Metadata first and durably: from then on a crash leaves an incomplete (ignored) checkpoint.
@@ -189,6 +193,9 @@ export class FsCheckpointStorage implements CheckpointStorage {
 
   /** Create the checkpoint's directory once, refusing one that already holds a completed checkpoint. */
   private prepare(checkpointId: number): Promise<string> {
+    if (this.discarded.has(checkpointId)) {
+      return Promise.reject(new CheckpointError("STORAGE_WRITE_FAILED", `checkpoint ${checkpointId} in ${this.location} was discarded; its state is not written`, { checkpointId }));
+    }
     let ready = this.prepared.get(checkpointId);
     if (ready === undefined) {
       ready = this.createDirectory(checkpointId);

@@ -5,6 +5,7 @@
  *   row key   = stateId:u16be  key  [mapKey]          (mapKey only in map state: one row per map entry)
  *   key part  = tag:u8 payload                        (self-delimiting, so a key is a prefix of its map rows)
  *               1 undefined | 2 null | 3 false | 4 true | 5 number f64 | 6 string u32be+utf8 | 7 bigint u32be+ascii
+ *               | 8 string u32be+utf16le (only for strings with lone surrogates, which UTF-8 cannot hold)
  *   row value = 0:u8 value  |  1:u8 writtenAtMs:f64 value      (see serde.ts for `value`)
  *
  * Keys are *normalized* keys (composite keys are already strings). The key group is not part of the
@@ -21,13 +22,22 @@ const K_TRUE = 4;
 const K_NUMBER = 5;
 const K_STRING = 6;
 const K_BIGINT = 7;
+/** A string that is not well-formed UTF-16 (a lone surrogate): UTF-8 would replace it, so store UTF-16LE. */
+const K_STRING16 = 8;
 
 /** Append a normalized key (or normalized map key). */
 export function writeKeyPart(out: ByteWriter, key: unknown): void {
   switch (typeof key) {
     case "string":
-      out.u8(K_STRING);
-      out.utf8Prefixed(key);
+      if (key.isWellFormed()) {
+        out.u8(K_STRING);
+        out.utf8Prefixed(key);
+      } else {
+        const raw = Buffer.from(key, "utf16le");
+        out.u8(K_STRING16);
+        out.u32(raw.byteLength);
+        out.bytes(raw);
+      }
       return;
     case "number":
       out.u8(K_NUMBER);
@@ -59,6 +69,10 @@ export function readKeyPart(bytes: Buffer, offset: number): [key: unknown, next:
     case K_STRING: {
       const n = bytes.readUInt32BE(offset + 1);
       return [bytes.toString("utf8", offset + 5, offset + 5 + n), offset + 5 + n];
+    }
+    case K_STRING16: {
+      const n = bytes.readUInt32BE(offset + 1);
+      return [bytes.toString("utf16le", offset + 5, offset + 5 + n), offset + 5 + n];
     }
     case K_NUMBER:
       return [bytes.readDoubleLE(offset + 1), offset + 9];
