@@ -91,7 +91,7 @@ export class WriteBackCache {
   }
 
   /**
-   * Write `slots` (the dirty ones) in one atomic batch and mark them clean. Rows are encoded into one
+   * Write `slots` (the dirty ones) in one atomic batch, then mark them clean. Rows are encoded into one
    * buffer and applied in key order: sorted inserts are about twice as fast in both RocksDB's memtable
    * and SQLite's B-tree as random ones.
    */
@@ -99,13 +99,13 @@ export class WriteBackCache {
     const out = this.batchOut.reset();
     const rows: Row[] = [];
     let current: Slot | null = null;
+    const written: Slot[] = [];
     try {
       for (const s of slots) {
         if (!s.dirty) continue;
         current = s;
         encodeSlot(out, s, rows);
-        s.dirty = false;
-        s.changed = null;
+        written.push(s);
       }
       current = null;
       const buf = out.view();
@@ -117,6 +117,11 @@ export class WriteBackCache {
           else batch.put(buf.subarray(r.ks, r.ke), buf.subarray(r.ke, r.ve));
         }
       });
+      // Clean only once the batch is in the store: a failed encode or write leaves every slot dirty.
+      for (const s of written) {
+        s.dirty = false;
+        s.changed = null;
+      }
     } catch (e) {
       const what = current === null ? `writing ${rows.length} state rows` : `encoding a row of state '${current.table.name}'`;
       throw new StateError(`${what} of ${this.where} failed: ${(e as Error).message}`, e);
