@@ -153,3 +153,33 @@ describe("checkpoint edge cases", () => {
     await expect(env.execute()).rejects.toThrow(/the real failure/);
   });
 });
+
+describe("release and cancellation", () => {
+  test("a job can be cancelled while its source awaits a poll that never settles", async () => {
+    const env = StreamEnvironment.create();
+    env.fromSource(() => ({ pollNext: () => new Promise<"more">(() => {}) })).discard();
+    const job = await env.executeAsync("hung-source");
+    await Bun.sleep(50);
+    const started = performance.now();
+    job.cancel();
+    await expect(job.result).rejects.toThrow(/cancelled/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  test("disk state backends release their files when the job ends", async () => {
+    const stateDir = join(root, "state-release");
+    const env = StreamEnvironment.create({ parallelism: 2 });
+    windowJob(env, 0);
+    await executeLocally(env.getJobDefinition("release"), { stateBackend: "sqlite", stateDir });
+    await Bun.sleep(200); // disk stores close asynchronously
+    const leftovers: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else leftovers.push(entry.name);
+      }
+    };
+    walk(stateDir);
+    expect(leftovers).toEqual([]);
+  });
+});
