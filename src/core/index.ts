@@ -15,3 +15,4 @@ export * from "./output-tag.ts";
 export * from "./source.ts";
 export * from "./stream-element.ts";
 export * from "./time-window.ts";
+export * from "./channel.ts";

@@ -1,33 +1,18 @@
 /**
  * @module network/remote-channel
  * The two ends of a channel that crosses a TCP connection. They implement the runtime's OutputChannel
- * and InputChannel shapes (declared here structurally, since network may not import runtime).
+ * and InputChannel contracts from core, like the runtime's LocalChannel.
  */
-import type { StreamElement } from "../core/index.ts";
+import { DEFAULT_CHANNEL_CAPACITY } from "../core/index.ts";
+import type { InputChannel, Notifiable, OutputChannel, StreamElement } from "../core/index.ts";
 import type { NetworkError } from "./errors.ts";
 
 /** Anything a channel can signal; the runtime's Wakeup fits. */
-export interface WakeupLike {
-  notify(): void;
-}
+export type WakeupLike = Notifiable;
+export type { InputChannel, OutputChannel } from "../core/index.ts";
 
-/** The producer side of a channel (same shape as runtime's OutputChannel). */
-export interface OutputChannel<T> {
-  push(element: StreamElement<T>): void;
-  hasCredit(): boolean;
-  /** Notified when credit comes back. */
-  setProducerWakeup(wakeup: WakeupLike): void;
-}
-
-/** The consumer side of a channel (same shape as runtime's InputChannel). */
-export interface InputChannel<T> {
-  poll(): StreamElement<T> | undefined;
-  /** Notified when an element arrives. */
-  setConsumerWakeup(wakeup: WakeupLike): void;
-}
-
-/** Default buffers (batches) a consumer grants per channel; equal to the runtime's DEFAULT_CHANNEL_CAPACITY. */
-export const DEFAULT_REMOTE_CHANNEL_CAPACITY = 4;
+/** Default buffers (batches) a consumer grants per channel, as for local channels. */
+export const DEFAULT_REMOTE_CHANNEL_CAPACITY = DEFAULT_CHANNEL_CAPACITY;
 
 /** What a RemoteOutputChannel needs from its connection. */
 export interface ElementSender {

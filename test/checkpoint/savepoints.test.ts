@@ -192,7 +192,8 @@ describe("restoring from damaged checkpoints", () => {
     const result = await executeLocally(env.getJobDefinition("unwritable"), { checkpointInterval: 30, checkpointDir: blocker });
     expect(result.checkpoints.counts.completed).toBe(0);
     expect(result.checkpoints.counts.failed).toBeGreaterThan(0);
-    expect(result.checkpoints.latestFailed?.failureMessage).toMatch(/not-a-dir/);
+    // (The last failure may be a checkpoint cut short by the job ending; some failed on the directory.)
+    expect(result.checkpoints.history.some((c) => c.status === "FAILED" && /not-a-dir/.test(c.failureMessage ?? ""))).toBe(true);
     expect(asMap(out.values)).toEqual(expectedSums());
     expect(readdirSync(root)).toContain("not-a-dir");
   }, 30_000);

@@ -13,43 +13,27 @@
  * - Control events (watermarks, idleness, barriers, end) need no credit and keep their order with data.
  * The TCP data plane implements the same interface with credits announced over the wire.
  */
-import type { StreamElement } from "../../core/index.ts";
-import type { Wakeup } from "./wakeup.ts";
+import { DEFAULT_CHANNEL_CAPACITY } from "../../core/index.ts";
+import type { InputChannel, Notifiable, OutputChannel, StreamElement } from "../../core/index.ts";
 
-/** The producer side of a channel. */
-export interface OutputChannel<T> {
-  push(element: StreamElement<T>): void;
-  hasCredit(): boolean;
-  /** Notified when credit comes back. */
-  setProducerWakeup(wakeup: Wakeup): void;
-}
-
-/** The consumer side of a channel. */
-export interface InputChannel<T> {
-  poll(): StreamElement<T> | undefined;
-  /** Notified when an element arrives. */
-  setConsumerWakeup(wakeup: Wakeup): void;
-}
-
-/** Default buffers (batches) a consumer grants per channel. */
-export const DEFAULT_CHANNEL_CAPACITY = 4;
+export { DEFAULT_CHANNEL_CAPACITY, type InputChannel, type OutputChannel } from "../../core/index.ts";
 
 export class LocalChannel<T> implements OutputChannel<T>, InputChannel<T> {
   private queue: StreamElement<T>[] = [];
   private head = 0;
   private queuedBatches = 0;
-  private consumer: Wakeup | null = null;
-  private producer: Wakeup | null = null;
+  private consumer: Notifiable | null = null;
+  private producer: Notifiable | null = null;
   /** Most data batches ever queued at once: tests check it never exceeds the capacity. */
   highWater = 0;
 
   constructor(readonly capacity: number = DEFAULT_CHANNEL_CAPACITY) {}
 
-  setConsumerWakeup(wakeup: Wakeup): void {
+  setConsumerWakeup(wakeup: Notifiable): void {
     this.consumer = wakeup;
   }
 
-  setProducerWakeup(wakeup: Wakeup): void {
+  setProducerWakeup(wakeup: Notifiable): void {
     this.producer = wakeup;
   }
 
