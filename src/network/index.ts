@@ -34,3 +34,4 @@ export {
   type DataPlaneServer,
   type DataPlaneServerOptions,
 } from "./tcp-transport.ts";
+export * as rpc from "./rpc/index.ts";
