@@ -3,7 +3,7 @@
  * The two ends of a channel that crosses a TCP connection. They implement the runtime's OutputChannel
  * and InputChannel contracts from core, like the runtime's LocalChannel.
  */
-import { DEFAULT_CHANNEL_CAPACITY } from "../core/index.ts";
+import { DEFAULT_CHANNEL_CAPACITY, ElementQueue } from "../core/index.ts";
 import type { InputChannel, Notifiable, OutputChannel, StreamElement } from "../core/index.ts";
 import type { NetworkError } from "./errors.ts";
 
@@ -79,15 +79,15 @@ export class RemoteOutputChannel<T> implements OutputChannel<T> {
  * NetworkError, unless this channel already received `end` (then the stream is complete and drains normally).
  */
 export class RemoteInputChannel<T> implements InputChannel<T> {
-  private queue: StreamElement<T>[] = [];
-  private head = 0;
-  private queuedBatches = 0;
+  private readonly queue = new ElementQueue<T>();
   private wakeup: WakeupLike | null = null;
   private failure: NetworkError | null = null;
   private ended = false;
   private capacity = 0;
   /** Most data batches ever queued at once: tests check it never exceeds the capacity. */
-  highWater = 0;
+  get highWater(): number {
+    return this.queue.highWater;
+  }
 
   constructor(
     readonly channelId: number,
@@ -109,14 +109,9 @@ export class RemoteInputChannel<T> implements InputChannel<T> {
 
   poll(): StreamElement<T> | undefined {
     if (this.failure !== null && !this.ended) throw this.failure;
-    if (this.head >= this.queue.length) return undefined;
-    const element = this.queue[this.head++]!;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    const element = this.queue.shift();
+    if (element === undefined) return undefined;
     if (element.kind === "batch") {
-      this.queuedBatches--;
       if (this.failure === null) this.sender.sendCredit(this.channelId, 1);
     }
     return element;
@@ -128,7 +123,7 @@ export class RemoteInputChannel<T> implements InputChannel<T> {
 
   /** Data batches waiting to be consumed. */
   get backlog(): number {
-    return this.queuedBatches;
+    return this.queue.batches;
   }
 
   /** The error that failed this channel, if any. */
@@ -139,8 +134,7 @@ export class RemoteInputChannel<T> implements InputChannel<T> {
   /** @internal An element arrived from the wire. */
   deliver(element: StreamElement<T>): void {
     this.queue.push(element);
-    if (element.kind === "batch" && ++this.queuedBatches > this.highWater) this.highWater = this.queuedBatches;
-    else if (element.kind === "end") this.ended = true;
+    if (element.kind === "end") this.ended = true;
     this.wakeup?.notify();
   }
 

@@ -13,19 +13,19 @@
  * - Control events (watermarks, idleness, barriers, end) need no credit and keep their order with data.
  * The TCP data plane implements the same interface with credits announced over the wire.
  */
-import { DEFAULT_CHANNEL_CAPACITY } from "../../core/index.ts";
+import { DEFAULT_CHANNEL_CAPACITY, ElementQueue } from "../../core/index.ts";
 import type { InputChannel, Notifiable, OutputChannel, StreamElement } from "../../core/index.ts";
 
 export { DEFAULT_CHANNEL_CAPACITY, type InputChannel, type OutputChannel } from "../../core/index.ts";
 
 export class LocalChannel<T> implements OutputChannel<T>, InputChannel<T> {
-  private queue: StreamElement<T>[] = [];
-  private head = 0;
-  private queuedBatches = 0;
+  private readonly queue = new ElementQueue<T>();
   private consumer: Notifiable | null = null;
   private producer: Notifiable | null = null;
   /** Most data batches ever queued at once: tests check it never exceeds the capacity. */
-  highWater = 0;
+  get highWater(): number {
+    return this.queue.highWater;
+  }
 
   constructor(readonly capacity: number = DEFAULT_CHANNEL_CAPACITY) {}
 
@@ -38,24 +38,18 @@ export class LocalChannel<T> implements OutputChannel<T>, InputChannel<T> {
   }
 
   hasCredit(): boolean {
-    return this.queuedBatches < this.capacity;
+    return this.queue.batches < this.capacity;
   }
 
   push(element: StreamElement<T>): void {
     this.queue.push(element);
-    if (element.kind === "batch" && ++this.queuedBatches > this.highWater) this.highWater = this.queuedBatches;
     this.consumer?.notify();
   }
 
   poll(): StreamElement<T> | undefined {
-    if (this.head >= this.queue.length) return undefined;
-    const element = this.queue[this.head++]!;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    const element = this.queue.shift();
+    if (element === undefined) return undefined;
     if (element.kind === "batch") {
-      this.queuedBatches--;
       this.producer?.notify();
     }
     return element;
@@ -63,6 +57,6 @@ export class LocalChannel<T> implements OutputChannel<T>, InputChannel<T> {
 
   /** Data batches waiting to be consumed. */
   get backlog(): number {
-    return this.queuedBatches;
+    return this.queue.batches;
   }
 }
