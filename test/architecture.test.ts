@@ -1,6 +1,7 @@
 /**
  * Architecture rules from STYLE.md §1–2, checked by scanning every import in src/: the folder
- * dependency table, index.ts-only cross-folder imports, bun:sqlite confinement and module comments.
+ * dependency table, index.ts-only cross-folder imports, bun:sqlite confinement (src/state/sqlite/ plus
+ * the JobManager's metadata store) and module comments.
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -32,6 +33,13 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 const PACKAGE_NAME = "bicycle";
 const FACADE = "src/index.ts";
 const SQLITE_HOME = "src/state/sqlite/";
+/** Single files outside SQLITE_HOME that may import bun:sqlite: the JobManager's HA metadata store. */
+const SQLITE_FILES: readonly string[] = ["src/cluster/jobmanager/job-store.ts"];
+const SQLITE_RULE = `only ${SQLITE_HOME} and ${SQLITE_FILES.join(", ")} may`;
+
+function mayImportSqlite(file: string): boolean {
+  return file.startsWith(SQLITE_HOME) || SQLITE_FILES.includes(file);
+}
 
 interface ImportRef {
   readonly specifier: string;
@@ -92,7 +100,7 @@ function findViolations(files: ReadonlyMap<string, string>): string[] {
     for (const { specifier, line } of extractImports(file, source)) {
       const at = `${file}:${line}`;
       if (specifier === "bun:sqlite") {
-        if (!file.startsWith(SQLITE_HOME)) violations.push(`${at} imports bun:sqlite (only ${SQLITE_HOME} may)`);
+        if (!mayImportSqlite(file)) violations.push(`${at} imports bun:sqlite (${SQLITE_RULE})`);
         continue;
       }
       let target: string;
@@ -165,7 +173,7 @@ describe("architecture of src/", () => {
     expect(violations.filter((v) => v.includes("must go through"))).toEqual([]);
   });
 
-  test("only src/state/sqlite/ imports bun:sqlite", () => {
+  test("only src/state/sqlite/ and src/cluster/jobmanager/job-store.ts import bun:sqlite", () => {
     expect(violations.filter((v) => v.includes("bun:sqlite"))).toEqual([]);
   });
 
@@ -241,12 +249,22 @@ describe("the architecture checker itself", () => {
     expect(v).toEqual(["src/plan/a.ts:1 imports src/core/errors.ts (plan -> core must go through src/core/index.ts)", "src/plan/a.ts:3 imports src/core/ids.ts (plan -> core must go through src/core/index.ts)"]);
   });
 
-  test("detects bun:sqlite outside state/sqlite/ and allows it inside", () => {
+  test("detects bun:sqlite outside state/sqlite/ and the job store, and allows it in exactly those", () => {
+    const rule = "only src/state/sqlite/ and src/cluster/jobmanager/job-store.ts may";
     const v = check({
       "src/state/sqlite/backend.ts": `import { Database } from "bun:sqlite";`,
+      "src/cluster/jobmanager/job-store.ts": `import { Database } from "bun:sqlite";`,
       "src/state/memory/backend.ts": `import { Database } from "bun:sqlite";`,
+      "src/cluster/jobmanager/job-master.ts": `import { Database } from "bun:sqlite";`,
+      "src/cluster/jobmanager/job-store.ts.d/x.ts": `import { Database } from "bun:sqlite";`,
+      "src/cluster/job-store.ts": `import { Database } from "bun:sqlite";`,
     });
-    expect(v).toEqual(["src/state/memory/backend.ts:1 imports bun:sqlite (only src/state/sqlite/ may)"]);
+    expect(v).toEqual([
+      `src/state/memory/backend.ts:1 imports bun:sqlite (${rule})`,
+      `src/cluster/jobmanager/job-master.ts:1 imports bun:sqlite (${rule})`,
+      `src/cluster/jobmanager/job-store.ts.d/x.ts:1 imports bun:sqlite (${rule})`,
+      `src/cluster/job-store.ts:1 imports bun:sqlite (${rule})`,
+    ]);
   });
 
   test("guards cli/, web/, the facade and the package name", () => {

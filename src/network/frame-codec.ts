@@ -3,6 +3,11 @@
  * Length-prefixed binary frames of the data plane and an incremental decoder for TCP byte streams.
  *
  *   [u32 totalLength][u32 channelId][u8 kind][payload …]   (little-endian; totalLength counts the header)
+ *
+ * Kinds 1-7 carry one channel's elements and credits. Kind 8, HELLO, is a connection handshake: the
+ * first frame on a TCP connection between two workers, with channel id 0 and the sender's worker id as
+ * UTF-8 (1 to 1024 bytes). It belongs to no channel, so decodeFrame() rejects it; peer-transport.ts
+ * consumes it. Routers check frames with checkFrameHeader() (kind and fixed payload size, no decoding).
  */
 import type { StreamElement } from "../core/index.ts";
 import { decodeBatch, encodeBatch } from "./batch-serializer.ts";
@@ -25,10 +30,14 @@ export const FrameKind = {
   BARRIER: 5,
   END: 6,
   CREDIT: 7,
+  HELLO: 8,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
-/** Payload sizes of the fixed-size kinds (DATA is variable). */
+/** Most UTF-8 bytes of the worker id in a HELLO frame. */
+export const MAX_HELLO_ID_BYTES = 1024;
+
+/** Payload sizes of the fixed-size kinds (DATA and HELLO are variable). */
 const FIXED_PAYLOAD: Readonly<Record<number, number>> = {
   [FrameKind.WATERMARK]: 8,
   [FrameKind.IDLE]: 0,
@@ -126,6 +135,63 @@ export function writeCreditFrame(out: WriteBuffer, channelId: number, count: num
   const mark = beginFrame(out, channelId, FrameKind.CREDIT);
   out.u32(count);
   endFrame(out, mark, Number.MAX_SAFE_INTEGER, channelId);
+}
+
+/** Append the HELLO frame announcing `workerId` (1 to MAX_HELLO_ID_BYTES UTF-8 bytes) on channel 0. */
+export function writeHelloFrame(out: WriteBuffer, workerId: string): void {
+  const id = new TextEncoder().encode(workerId);
+  if (id.length === 0 || id.length > MAX_HELLO_ID_BYTES) {
+    throw new RangeError(`worker id of ${id.length} UTF-8 bytes does not fit a HELLO frame (1 to ${MAX_HELLO_ID_BYTES})`);
+  }
+  const mark = beginFrame(out, 0, FrameKind.HELLO);
+  out.raw(id);
+  endFrame(out, mark, Number.MAX_SAFE_INTEGER, 0);
+}
+
+const HELLO_DECODER = new TextDecoder("utf-8", { fatal: true });
+
+/** The worker id of a HELLO frame. Throws NetworkError if the frame is not a well-formed HELLO. */
+export function decodeHello(frame: Frame): string {
+  if (frame.kind !== FrameKind.HELLO) throw new NetworkError(`expected a HELLO frame, got kind ${frame.kind} on channel ${frame.channelId}`, "HANDSHAKE_FAILED");
+  const n = frame.payload.length;
+  if (n === 0 || n > MAX_HELLO_ID_BYTES) throw new NetworkError(`malformed HELLO frame: worker id of ${n} bytes (1 to ${MAX_HELLO_ID_BYTES})`, "HANDSHAKE_FAILED");
+  try {
+    return HELLO_DECODER.decode(frame.payload);
+  } catch (error) {
+    throw new NetworkError("malformed HELLO frame: worker id is not UTF-8", "HANDSHAKE_FAILED", error);
+  }
+}
+
+/** True for the kinds this codec knows (DATA … HELLO). */
+export function isFrameKind(kind: number): kind is FrameKind {
+  return Number.isInteger(kind) && kind >= FrameKind.DATA && kind <= FrameKind.HELLO;
+}
+
+/**
+ * Header-level validation for code that forwards frames without decoding them (routers): the kind is
+ * known and a fixed-size kind has its exact payload size. Payload contents are not looked at. Throws
+ * NetworkError.
+ */
+export function checkFrameHeader(frame: Frame): void {
+  const { channelId, kind, payload } = frame;
+  if (!isFrameKind(kind)) throw new NetworkError(`malformed frame on channel ${channelId}: unknown kind ${kind}`, "FRAME_MALFORMED");
+  const expected = FIXED_PAYLOAD[kind];
+  if (expected !== undefined && payload.length !== expected) {
+    throw new NetworkError(
+      `malformed frame on channel ${channelId}: kind ${kind} carries ${expected} payload bytes, got ${payload.length}`,
+      "FRAME_MALFORMED",
+    );
+  }
+}
+
+/**
+ * The whole frame (header and payload) of a frame returned by FrameDecoder.push, as a view: the decoder
+ * always returns the payload as a subarray of a buffer that holds the header just before it. Valid as
+ * long as the payload is.
+ */
+export function wholeFrameBytes(frame: Frame): Uint8Array {
+  const { payload } = frame;
+  return new Uint8Array(payload.buffer, payload.byteOffset - FRAME_HEADER_BYTES, payload.length + FRAME_HEADER_BYTES);
 }
 
 /**
@@ -230,11 +296,17 @@ export class FrameDecoder {
   }
 }
 
-/** Interpret a frame. Throws NetworkError for an unknown kind, a wrong payload size or a bad batch. */
+/** Interpret a frame. Throws NetworkError for HELLO, an unknown kind, a wrong payload size or a bad batch. */
 export function decodeFrame(frame: Frame): DecodedFrame {
   const { channelId, kind, payload } = frame;
   if (kind === FrameKind.DATA) {
     return { type: "element", channelId, element: { kind: "batch", batch: decodeBatch(payload) } };
+  }
+  if (kind === FrameKind.HELLO) {
+    throw new NetworkError(
+      `unexpected HELLO frame on channel ${channelId}: HELLO is a connection handshake, valid only as the first frame from a peer worker, not a channel element`,
+      "FRAME_MALFORMED",
+    );
   }
   const expected = FIXED_PAYLOAD[kind];
   if (expected === undefined) throw new NetworkError(`malformed frame on channel ${channelId}: unknown kind ${kind}`, "FRAME_MALFORMED");

@@ -32,6 +32,8 @@ export interface CreditSender {
  * `push`, which throws the connection's NetworkError.
  */
 export class RemoteOutputChannel<T> implements OutputChannel<T> {
+  /** Frame bytes this channel sent (metrics). */
+  bytesSent = 0;
   private credits = 0;
   private wakeup: WakeupLike | null = null;
   private failure: NetworkError | null = null;
@@ -79,6 +81,8 @@ export class RemoteOutputChannel<T> implements OutputChannel<T> {
  * NetworkError, unless this channel already received `end` (then the stream is complete and drains normally).
  */
 export class RemoteInputChannel<T> implements InputChannel<T> {
+  /** Frame bytes this channel received (metrics). */
+  bytesReceived = 0;
   private readonly queue = new ElementQueue<T>();
   private wakeup: WakeupLike | null = null;
   private failure: NetworkError | null = null;

@@ -31,7 +31,7 @@
  */
 import { log, type StreamElement } from "../core/index.ts";
 import { NetworkError } from "./errors.ts";
-import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, decodeFrame, writeCreditFrame, writeElementFrame } from "./frame-codec.ts";
+import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameDecoder, decodeFrame, writeCreditFrame, writeElementFrame } from "./frame-codec.ts";
 import { DEFAULT_REMOTE_CHANNEL_CAPACITY, RemoteInputChannel, RemoteOutputChannel } from "./remote-channel.ts";
 import { WriteBuffer } from "./write-buffer.ts";
 
@@ -122,13 +122,51 @@ export class TcpConnection {
     if (this.out.length === 0) this.socket.end();
   }
 
+  /**
+   * Fail some channels only (their route broke elsewhere, e.g. a peer worker's link went down): their
+   * producers' push() and consumers' poll() throw, the rest of the connection carries on.
+   */
+  failChannels(channelIds: Iterable<number>, message: string): void {
+    const error = new NetworkError(`${this.name}: ${message}`, "CONNECTION_FAILED");
+    for (const id of channelIds) {
+      this.inputs.get(id)?.fail(error);
+      this.outputs.get(id)?.fail(error);
+    }
+  }
+
+  /** Drop the state of channels that are done with (their attempt ended). */
+  forgetChannels(channelIds: Iterable<number>): void {
+    for (const id of channelIds) {
+      this.inputs.delete(id);
+      this.outputs.delete(id);
+      this.pendingCredits.delete(id);
+    }
+  }
+
+  /** Frame bytes received on these input channels. */
+  channelBytesIn(channelIds: Iterable<number>): number {
+    let total = 0;
+    for (const id of channelIds) total += this.inputs.get(id)?.bytesReceived ?? 0;
+    return total;
+  }
+
+  /** Frame bytes sent on these output channels. */
+  channelBytesOut(channelIds: Iterable<number>): number {
+    let total = 0;
+    for (const id of channelIds) total += this.outputs.get(id)?.bytesSent ?? 0;
+    return total;
+  }
+
   // ---- ElementSender / CreditSender (called by the channels) ----
 
   /** @internal */
   sendElement(channelId: number, element: StreamElement<unknown>): void {
     if (this.failure !== null) throw this.failure;
     if (this.closing || this.isClosed) throw new NetworkError(`${this.name}: push on channel ${channelId} after close`, "CONNECTION_CLOSED");
+    const before = this.out.length;
     writeElementFrame(this.out, channelId, element, this.maxFrameBytes);
+    const channel = this.outputs.get(channelId);
+    if (channel !== undefined) channel.bytesSent += this.out.length - before;
     this.scheduleFlush();
   }
 
@@ -152,7 +190,11 @@ export class TcpConnection {
         const decoded = decodeFrame(frame);
         // Get-or-create: credit may arrive before the producer asks for its channel.
         if (decoded.type === "credit") this.outputChannel(decoded.channelId).addCredits(decoded.count);
-        else this.input(decoded.channelId).deliver(decoded.element);
+        else {
+          const input = this.input(decoded.channelId);
+          input.bytesReceived += frame.payload.length + FRAME_HEADER_BYTES;
+          input.deliver(decoded.element);
+        }
       }
     } catch (error) {
       this.fail(error instanceof NetworkError ? error : new NetworkError(`${this.name}: receive failed: ${String(error)}`, "CONNECTION_FAILED", error));
@@ -174,7 +216,7 @@ export class TcpConnection {
       (error === undefined
         ? new NetworkError(`${this.name}: connection closed${this.closing ? "" : " by peer"}`, "CONNECTION_CLOSED")
         : new NetworkError(`${this.name}: connection failed: ${error.message}`, "CONNECTION_FAILED", error));
-    this.failChannels(cause);
+    this.failAllChannels(cause);
     this.resolveClosed(this.failure);
   }
 
@@ -226,7 +268,7 @@ export class TcpConnection {
     log.warn(`${this.name}: closing connection: ${error.message}`);
     this.out.consume(this.out.length);
     this.pendingCredits.clear();
-    this.failChannels(error);
+    this.failAllChannels(error);
     try {
       this.socket.end();
     } catch {
@@ -234,7 +276,7 @@ export class TcpConnection {
     }
   }
 
-  private failChannels(error: NetworkError): void {
+  private failAllChannels(error: NetworkError): void {
     for (const channel of this.inputs.values()) channel.fail(error);
     for (const channel of this.outputs.values()) channel.fail(error);
   }

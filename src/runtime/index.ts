@@ -17,3 +17,7 @@ export { LocalJobRunner, type JobRunOptions } from "./local/job-runner.ts";
 export { createRestartStrategy, nonRetriableReason, type RestartStrategy, type RestartDecision } from "./recovery/restart-strategy.ts";
 export { decodeTaskSnapshot, encodeTaskSnapshot, type TaskSnapshot, type OperatorSubtaskState } from "./checkpointing/task-snapshot.ts";
 export { OperatorHarness, type Emitted, type HarnessOptions } from "./testing/operator-harness.ts";
+export { SourceStreamTask } from "./task/source-stream-task.ts";
+export { noCheckpointing } from "./task/stream-task.ts";
+export { checkCompatible, loadCheckpoint, loadLatestCheckpoint, type LoadedCheckpoint } from "./local/restore-loader.ts";
+export type { RestoreState } from "./checkpointing/task-snapshot.ts";

@@ -30,6 +30,10 @@ export const CONTROL_DESCRIPTOR = {
                   "requestType": "DeclineCheckpointRequest",
                   "responseType": "Empty"
                 },
+                "FetchBundle": {
+                  "requestType": "BundleRef",
+                  "responseType": "Bundle"
+                },
                 "SubmitJob": {
                   "requestType": "SubmitJobRequest",
                   "responseType": "SubmitJobResponse"
@@ -71,7 +75,11 @@ export const CONTROL_DESCRIPTOR = {
                   "responseType": "Empty"
                 },
                 "NotifyCheckpointComplete": {
-                  "requestType": "NotifyCheckpointCompleteRequest",
+                  "requestType": "CheckpointNotification",
+                  "responseType": "Empty"
+                },
+                "NotifyCheckpointAborted": {
+                  "requestType": "CheckpointNotification",
                   "responseType": "Empty"
                 }
               }
@@ -104,6 +112,14 @@ export const CONTROL_DESCRIPTOR = {
                 "memoryMb": {
                   "type": "uint64",
                   "id": 6
+                },
+                "rpcPort": {
+                  "type": "uint32",
+                  "id": 7
+                },
+                "hostname": {
+                  "type": "string",
+                  "id": 8
                 }
               }
             },
@@ -140,6 +156,14 @@ export const CONTROL_DESCRIPTOR = {
                 "bytesOut": {
                   "type": "uint64",
                   "id": 5
+                },
+                "jobId": {
+                  "type": "string",
+                  "id": 6
+                },
+                "backpressureRatio": {
+                  "type": "double",
+                  "id": 7
                 }
               }
             },
@@ -157,6 +181,14 @@ export const CONTROL_DESCRIPTOR = {
                   "rule": "repeated",
                   "type": "TaskMetrics",
                   "id": 3
+                },
+                "cpuPercent": {
+                  "type": "double",
+                  "id": 4
+                },
+                "rssBytes": {
+                  "type": "uint64",
+                  "id": 5
                 }
               }
             },
@@ -191,6 +223,10 @@ export const CONTROL_DESCRIPTOR = {
                   "options": {
                     "proto3_optional": true
                   }
+                },
+                "attempt": {
+                  "type": "uint32",
+                  "id": 6
                 }
               }
             },
@@ -224,6 +260,10 @@ export const CONTROL_DESCRIPTOR = {
                   "rule": "repeated",
                   "type": "string",
                   "id": 7
+                },
+                "attempt": {
+                  "type": "uint32",
+                  "id": 8
                 }
               }
             },
@@ -244,14 +284,33 @@ export const CONTROL_DESCRIPTOR = {
                 "reason": {
                   "type": "string",
                   "id": 4
+                },
+                "attempt": {
+                  "type": "uint32",
+                  "id": 5
+                }
+              }
+            },
+            "BundleRef": {
+              "fields": {
+                "hash": {
+                  "type": "string",
+                  "id": 1
+                }
+              }
+            },
+            "Bundle": {
+              "fields": {
+                "bytes": {
+                  "type": "bytes",
+                  "id": 1
                 }
               }
             },
             "SubmitJobRequest": {
               "oneofs": {
-                "program": {
+                "_bundle": {
                   "oneof": [
-                    "planJson",
                     "bundle"
                   ]
                 }
@@ -271,7 +330,14 @@ export const CONTROL_DESCRIPTOR = {
                 },
                 "bundle": {
                   "type": "bytes",
-                  "id": 4
+                  "id": 4,
+                  "options": {
+                    "proto3_optional": true
+                  }
+                },
+                "optionsJson": {
+                  "type": "string",
+                  "id": 5
                 }
               }
             },
@@ -312,6 +378,14 @@ export const CONTROL_DESCRIPTOR = {
                 "startTimeMs": {
                   "type": "uint64",
                   "id": 5
+                },
+                "endTimeMs": {
+                  "type": "uint64",
+                  "id": 6
+                },
+                "restarts": {
+                  "type": "uint32",
+                  "id": 7
                 }
               }
             },
@@ -337,6 +411,54 @@ export const CONTROL_DESCRIPTOR = {
                 "state": {
                   "type": "string",
                   "id": 3
+                },
+                "recordsIn": {
+                  "type": "uint64",
+                  "id": 4
+                },
+                "recordsOut": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "bytesIn": {
+                  "type": "uint64",
+                  "id": 6
+                },
+                "bytesOut": {
+                  "type": "uint64",
+                  "id": 7
+                },
+                "backpressureRatio": {
+                  "type": "double",
+                  "id": 8
+                }
+              }
+            },
+            "CheckpointSummary": {
+              "fields": {
+                "checkpointId": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "path": {
+                  "type": "string",
+                  "id": 2
+                },
+                "sizeBytes": {
+                  "type": "uint64",
+                  "id": 3
+                },
+                "durationMs": {
+                  "type": "uint64",
+                  "id": 4
+                },
+                "completedAtMs": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "kind": {
+                  "type": "string",
+                  "id": 6
                 }
               }
             },
@@ -350,6 +472,11 @@ export const CONTROL_DESCRIPTOR = {
                 "_failure": {
                   "oneof": [
                     "failure"
+                  ]
+                },
+                "_savepointPath": {
+                  "oneof": [
+                    "savepointPath"
                   ]
                 }
               },
@@ -376,6 +503,22 @@ export const CONTROL_DESCRIPTOR = {
                   "options": {
                     "proto3_optional": true
                   }
+                },
+                "planJson": {
+                  "type": "string",
+                  "id": 5
+                },
+                "checkpoints": {
+                  "rule": "repeated",
+                  "type": "CheckpointSummary",
+                  "id": 6
+                },
+                "savepointPath": {
+                  "type": "string",
+                  "id": 7,
+                  "options": {
+                    "proto3_optional": true
+                  }
                 }
               }
             },
@@ -388,6 +531,10 @@ export const CONTROL_DESCRIPTOR = {
                 "dir": {
                   "type": "string",
                   "id": 2
+                },
+                "thenStop": {
+                  "type": "bool",
+                  "id": 3
                 }
               }
             },
@@ -424,6 +571,34 @@ export const CONTROL_DESCRIPTOR = {
                 "freeSlots": {
                   "type": "uint32",
                   "id": 5
+                },
+                "status": {
+                  "type": "string",
+                  "id": 6
+                },
+                "lastHeartbeatMs": {
+                  "type": "uint64",
+                  "id": 7
+                },
+                "cpuCores": {
+                  "type": "uint32",
+                  "id": 8
+                },
+                "memoryMb": {
+                  "type": "uint64",
+                  "id": 9
+                },
+                "cpuPercent": {
+                  "type": "double",
+                  "id": 10
+                },
+                "rssBytes": {
+                  "type": "uint64",
+                  "id": 11
+                },
+                "hostname": {
+                  "type": "string",
+                  "id": 12
                 }
               }
             },
@@ -445,44 +620,10 @@ export const CONTROL_DESCRIPTOR = {
                 "runningJobs": {
                   "type": "uint32",
                   "id": 4
-                }
-              }
-            },
-            "TaskDeployment": {
-              "oneofs": {
-                "_restoreCheckpointId": {
-                  "oneof": [
-                    "restoreCheckpointId"
-                  ]
-                }
-              },
-              "fields": {
-                "taskId": {
-                  "type": "string",
-                  "id": 1
                 },
-                "vertexId": {
-                  "type": "string",
-                  "id": 2
-                },
-                "subtaskIndex": {
-                  "type": "uint32",
-                  "id": 3
-                },
-                "parallelism": {
-                  "type": "uint32",
-                  "id": 4
-                },
-                "configJson": {
-                  "type": "string",
-                  "id": 5
-                },
-                "restoreCheckpointId": {
+                "uptimeMs": {
                   "type": "uint64",
-                  "id": 6,
-                  "options": {
-                    "proto3_optional": true
-                  }
+                  "id": 5
                 }
               }
             },
@@ -492,10 +633,13 @@ export const CONTROL_DESCRIPTOR = {
                   "type": "string",
                   "id": 1
                 },
-                "tasks": {
-                  "rule": "repeated",
-                  "type": "TaskDeployment",
+                "attempt": {
+                  "type": "uint32",
                   "id": 2
+                },
+                "descriptorJson": {
+                  "type": "string",
+                  "id": 3
                 }
               }
             },
@@ -505,9 +649,8 @@ export const CONTROL_DESCRIPTOR = {
                   "type": "string",
                   "id": 1
                 },
-                "taskIds": {
-                  "rule": "repeated",
-                  "type": "string",
+                "attempt": {
+                  "type": "uint32",
                   "id": 2
                 }
               }
@@ -533,10 +676,18 @@ export const CONTROL_DESCRIPTOR = {
                 "thenStop": {
                   "type": "bool",
                   "id": 5
+                },
+                "attempt": {
+                  "type": "uint32",
+                  "id": 6
+                },
+                "targetDir": {
+                  "type": "string",
+                  "id": 7
                 }
               }
             },
-            "NotifyCheckpointCompleteRequest": {
+            "CheckpointNotification": {
               "fields": {
                 "jobId": {
                   "type": "string",
@@ -545,6 +696,10 @@ export const CONTROL_DESCRIPTOR = {
                 "checkpointId": {
                   "type": "uint64",
                   "id": 2
+                },
+                "attempt": {
+                  "type": "uint32",
+                  "id": 3
                 }
               }
             }

@@ -15,6 +15,7 @@ export interface JobManagerGateway {
   updateTaskState(request: s.TaskStateUpdateRequest): Promise<void>;
   acknowledgeCheckpoint(request: s.AcknowledgeCheckpointRequest): Promise<void>;
   declineCheckpoint(request: s.DeclineCheckpointRequest): Promise<void>;
+  fetchBundle(request: s.BundleRef): Promise<s.Bundle>;
   submitJob(request: s.SubmitJobRequest): Promise<s.SubmitJobResponse>;
   listJobs(): Promise<s.ListJobsResponse>;
   getJob(request: s.JobRef): Promise<s.JobDetails>;
@@ -28,7 +29,8 @@ export interface WorkerGateway {
   deployTasks(request: s.DeployTasksRequest): Promise<void>;
   cancelTasks(request: s.CancelTasksRequest): Promise<void>;
   triggerCheckpoint(request: s.TriggerCheckpointRequest): Promise<void>;
-  notifyCheckpointComplete(request: s.NotifyCheckpointCompleteRequest): Promise<void>;
+  notifyCheckpointComplete(request: s.CheckpointNotification): Promise<void>;
+  notifyCheckpointAborted(request: s.CheckpointNotification): Promise<void>;
 }
 
 /** Schema of the empty response of a `Promise<void>` method. */
@@ -57,22 +59,8 @@ export const JOB_MANAGER_METHODS: MethodTable<JobManagerGateway> = {
   updateTaskState: { rpc: "TaskStateUpdate", request: s.TaskStateUpdateRequest, response: VOID },
   acknowledgeCheckpoint: { rpc: "AcknowledgeCheckpoint", request: s.AcknowledgeCheckpointRequest, response: VOID },
   declineCheckpoint: { rpc: "DeclineCheckpoint", request: s.DeclineCheckpointRequest, response: VOID },
-  submitJob: {
-    rpc: "SubmitJob",
-    request: s.SubmitJobRequest,
-    response: s.SubmitJobResponse,
-    // The domain's discriminated `program` is the proto's `program` oneof (plan_json | bundle).
-    requestToWire: (r: s.SubmitJobRequest) => ({
-      name: r.name,
-      parallelism: r.parallelism,
-      ...(r.program.kind === "plan" ? { planJson: r.program.json } : { bundle: r.program.bytes }),
-    }),
-    requestFromWire: (w) => {
-      const { planJson, bundle, ...rest } = w;
-      const program = planJson !== undefined ? { kind: "plan", json: planJson } : bundle !== undefined ? { kind: "bundle", bytes: bundle } : undefined;
-      return { ...rest, program };
-    },
-  },
+  fetchBundle: { rpc: "FetchBundle", request: s.BundleRef, response: s.Bundle },
+  submitJob: { rpc: "SubmitJob", request: s.SubmitJobRequest, response: s.SubmitJobResponse },
   listJobs: { rpc: "ListJobs", request: s.Empty, response: s.ListJobsResponse },
   getJob: { rpc: "GetJob", request: s.JobRef, response: s.JobDetails },
   cancelJob: { rpc: "CancelJob", request: s.JobRef, response: VOID },
@@ -84,7 +72,8 @@ export const WORKER_METHODS: MethodTable<WorkerGateway> = {
   deployTasks: { rpc: "DeployTasks", request: s.DeployTasksRequest, response: VOID },
   cancelTasks: { rpc: "CancelTasks", request: s.CancelTasksRequest, response: VOID },
   triggerCheckpoint: { rpc: "TriggerCheckpoint", request: s.TriggerCheckpointRequest, response: VOID },
-  notifyCheckpointComplete: { rpc: "NotifyCheckpointComplete", request: s.NotifyCheckpointCompleteRequest, response: VOID },
+  notifyCheckpointComplete: { rpc: "NotifyCheckpointComplete", request: s.CheckpointNotification, response: VOID },
+  notifyCheckpointAborted: { rpc: "NotifyCheckpointAborted", request: s.CheckpointNotification, response: VOID },
 };
 
 /**

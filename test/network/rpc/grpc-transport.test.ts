@@ -15,7 +15,7 @@ import {
 } from "../../../src/network/rpc/index.ts";
 import { serviceDefinition } from "../../../src/network/rpc/proto-package.ts";
 import { renderDescriptorModule } from "../../../proto/generate-descriptor.ts";
-import { createFakeJobManager } from "./fakes.ts";
+import { bundleHash, createFakeJobManager } from "./fakes.ts";
 
 const T = 15_000;
 const ROOT = join(import.meta.dir, "..", "..", "..");
@@ -49,20 +49,28 @@ describe("gRPC control plane", () => {
     expect(empty.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(empty.details).toContain("workerId");
     expect(empty.details).toContain("dataPort");
-    const outOfRange = await rawCall(server.address, "RegisterWorker", { workerId: "w", host: "h", dataPort: 70_000, slots: 1 });
+    const outOfRange = await rawCall(server.address, "RegisterWorker", { workerId: "w", host: "h", dataPort: 70_000, slots: 1, rpcPort: 2 });
     expect(outOfRange.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(outOfRange.details).toContain("dataPort");
     expect(outOfRange.details).not.toContain("workerId");
-    const noProgram = await rawCall(server.address, "SubmitJob", { name: "j", parallelism: 1 });
-    expect(noProgram.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(noProgram.details).toContain("program");
+    const noPlan = await rawCall(server.address, "SubmitJob", { name: "j", parallelism: 1 });
+    expect(noPlan.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(noPlan.details).toContain("planJson");
+    const badHash = await rawCall(server.address, "FetchBundle", { hash: "ABC" });
+    expect(badHash.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(badHash.details).toContain("hash");
     const badState = await rawCall(server.address, "TaskStateUpdate", { jobId: "j", taskId: "t", workerId: "w", state: "melted" });
     expect(badState.details).toContain("state");
     expect(fake.calls).toEqual([]);
     // Proto3 omits zeros from the wire; the schemas restore them, so a valid request with zeros passes.
-    const ok = await rawCall(server.address, "RegisterWorker", { workerId: "w", host: "h", dataPort: 1, slots: 1 });
+    const ok = await rawCall(server.address, "RegisterWorker", { workerId: "w", host: "h", dataPort: 1, slots: 1, rpcPort: 2 });
     expect(ok).toEqual({ code: grpc.status.OK, details: "", value: { accepted: true, heartbeatIntervalMs: 500 } });
-    expect(fake.calls[0]?.request).toEqual({ workerId: "w", host: "h", dataPort: 1, slots: 1, cpuCores: 0, memoryMb: 0 });
+    expect(fake.calls[0]?.request).toEqual({ workerId: "w", host: "h", dataPort: 1, slots: 1, cpuCores: 0, memoryMb: 0, rpcPort: 2, hostname: "" });
+    // Likewise SubmitJob: no bundle stays absent, parallelism 0 and options "{}" come back as defaults.
+    const plain = await rawCall(server.address, "SubmitJob", { name: "j", planJson: "{}" });
+    expect(plain.code).toBe(grpc.status.OK);
+    expect(fake.submitted).toEqual([{ name: "j", parallelism: 0, planJson: "{}", optionsJson: "{}" }]);
+    expect("bundle" in (fake.submitted[0] ?? {})).toBe(false);
   }, T);
 
   test("request bytes that do not decode are INVALID_ARGUMENT, not INTERNAL", async () => {
@@ -131,18 +139,21 @@ describe("gRPC control plane", () => {
     expect(performance.now() - started).toBeLessThan(1500);
   }, T);
 
-  test("a job bundle larger than grpc-js's 4 MiB default arrives intact", async () => {
+  test("a job bundle larger than grpc-js's 4 MiB default arrives intact, both ways", async () => {
     const fake = createFakeJobManager();
     server = await serveJobManager(fake);
     const client = connectJobManager(server.address, { deadlineMs: 10_000 });
     const bytes = new Uint8Array(12 * 1024 * 1024).map((_, i) => i % 251);
+    let fetched: Uint8Array | undefined;
     try {
-      await client.submitJob({ name: "big", parallelism: 1, program: { kind: "bundle", bytes } });
+      await client.submitJob({ name: "big", parallelism: 1, planJson: "{}", bundle: bytes, optionsJson: "{}" });
+      fetched = (await client.fetchBundle({ hash: bundleHash(bytes) })).bytes;
     } finally {
       client.close();
     }
-    const program = fake.submitted[0]?.program;
-    expect(program?.kind === "bundle" ? Buffer.compare(program.bytes, bytes) : -1).toBe(0);
+    const bundle = fake.submitted[0]?.bundle;
+    expect(bundle === undefined ? -1 : Buffer.compare(bundle, bytes)).toBe(0);
+    expect(fetched === undefined ? -1 : Buffer.compare(fetched, bytes)).toBe(0);
   }, T);
 
   test("the embedded descriptor matches proto/control.proto (run bun proto/generate-descriptor.ts)", async () => {
