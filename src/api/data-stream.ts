@@ -4,7 +4,7 @@
  * environment's plan and returns the stream of the new node; nothing runs until `env.execute()`.
  */
 import { OutputTag, PlanError } from "../core/index.ts";
-import type { SinkFunction } from "../connectors/index.ts";
+import { parseFileSinkConfig, type FileFormat, type SinkFunction } from "../connectors/index.ts";
 import type { ProcessFunction } from "../operators/index.ts";
 import type { Partitioning } from "../plan/index.ts";
 import { KeyedStream } from "./keyed-stream.ts";
@@ -185,6 +185,25 @@ export class DataStream<T> {
   sinkTo(sink: SinkFunction<T> | ((values: readonly T[]) => void), options?: OperatorOptions): void {
     if (typeof sink === "function") this.then("sink:collect", "Sink", {}, { onBatch: sink }, options);
     else this.then("sink:function", "Sink", {}, { sink }, options);
+  }
+
+  /**
+   * Write records exactly-once to part files in directory `path` (Flink's FileSink, row format): one
+   * line per record, as JSON (`format: "jsonl"`, the default) or `String(value)` (`"text"`). Subtask s
+   * writes hidden `.part-s-n.inprogress` files and renames each to `part-s-n.jsonl` (or `.txt`) when the
+   * checkpoint covering it completes, so readers see every record once even across failures. Without
+   * checkpointing the files appear at end of input (at-least-once if the job fails after some
+   * subtasks have ended).
+   * @example
+   * env.fromElements([{ word: "a", n: 1 }]).writeToFiles("/tmp/counts");
+   * env.fromElements(["x", "y"]).writeToFiles("/tmp/lines", { format: "text", parallelism: 1 });
+   */
+  writeToFiles(path: string, options: OperatorOptions & { readonly format?: FileFormat } = {}): void {
+    const { format = "jsonl", ...operatorOptions } = options;
+    const config = { path, format };
+    // Fail at the call, not when the job starts: the same check the registry runs.
+    parseFileSinkConfig({ id: "(new)", kind: "sink:file", name: options.name ?? "FileSink", config });
+    this.then("sink:file", "FileSink", config, {}, operatorOptions);
   }
 
   /** Discard every record (benchmarks). */

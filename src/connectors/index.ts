@@ -1,7 +1,8 @@
 /**
  * @module connectors
- * Sources and sinks: in-memory elements, the index-based generator, print, collect and user sink
- * functions, and the registry the runtime creates them from. Imports core, plan, state, operators.
+ * Sources and sinks: in-memory elements, the index-based generator, print, collect, user sink
+ * functions, the two-phase-commit sink base and the exactly-once file sink, and the registry the
+ * runtime creates them from. Imports core, plan, state, operators.
  */
 export * from "./registry.ts";
 export { ElementsSource } from "./elements/elements-source.ts";
@@ -9,3 +10,6 @@ export { GeneratorSource, type GeneratorOptions } from "./generator/generator-so
 export { SplitCursor, splitRange, type SplitOffsets } from "./common/split-cursor.ts";
 export { PrintSink } from "./print/print-sink.ts";
 export { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";
+export { ConnectorError } from "./common/connector-error.ts";
+export { TwoPhaseCommitSink, type TwoPhaseCommitState, type RecoveredSubtask, type SinkInitContext } from "./common/two-phase-commit-sink.ts";
+export { FileSink, FILE_FORMATS, parseFileSinkConfig, type FileFormat, type FileSinkConfig, type FileTransaction } from "./file/file-sink.ts";

@@ -9,6 +9,7 @@ import { instantiate } from "../operators/index.ts";
 import type { PlanNode } from "../plan/index.ts";
 import { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";
 import { ElementsSource } from "./elements/elements-source.ts";
+import { FileSink, parseFileSinkConfig } from "./file/file-sink.ts";
 import { GeneratorSource } from "./generator/generator-source.ts";
 import { PrintSink } from "./print/print-sink.ts";
 
@@ -62,6 +63,8 @@ const SINKS = new Map<string, SinkFactory>([
   ["sink:print", () => new PrintSink()],
   ["sink:discard", () => ({ processBatch: () => {} })],
   ["sink:collect", (node, fns) => new CallbackSink(need(node, fns, "onBatch", (v) => typeof v === "function"))],
+  // Exactly-once part files in a directory: config { path, format: "jsonl" | "text" }.
+  ["sink:file", (node) => new FileSink(parseFileSinkConfig(node))],
   ["sink:function", (node, fns) => new FunctionSink(instantiate(need<SinkFunction<unknown>>(node, fns, "sink", (v) => v !== null && typeof v === "object")))],
 ]);
 
