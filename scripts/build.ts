@@ -32,7 +32,9 @@ const embedRocksDbAddon: BunPlugin = {
 
 const started = performance.now();
 const result = await Bun.build({
-  entrypoints: [resolve(root, "src/cli/main.ts")],
+  // slot-thread.ts runs each worker slot on its own thread (new Worker); a compiled executable only
+  // embeds a Worker module given as an entrypoint. See src/cli/slot-entry.ts for how it is addressed.
+  entrypoints: [resolve(root, "src/cli/main.ts"), resolve(root, "src/cli/slot-thread.ts")],
   compile: { outfile },
   minify: { syntax: true, whitespace: true },
   sourcemap: "linked",

@@ -6,7 +6,10 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo.ts";
+import { registerJobManager } from "./commands/jobmanager.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerSubmit } from "./commands/submit.ts";
+import { registerWorker } from "./commands/worker.ts";
 import { EXIT_USER_ERROR, reportError } from "./exit-codes.ts";
 import { VERSION } from "./version.ts";
 
@@ -20,6 +23,9 @@ export function createProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerRun(program);
+  registerJobManager(program);
+  registerWorker(program);
+  registerSubmit(program);
   return program;
 }
 

@@ -17,3 +17,4 @@ export { SlotRuntime } from "./worker/slot-runtime.ts";
 export { inlineSlot, threadSlot, type SlotHost, type SlotInitMessage } from "./worker/slot-host.ts";
 export type { SlotPort } from "./worker/slot-messages.ts";
 export { MiniCluster, type MiniClusterOptions } from "./mini-cluster.ts";
+export * from "./client.ts";

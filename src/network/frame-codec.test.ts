@@ -2,7 +2,19 @@
 import { describe, expect, test } from "bun:test";
 import { END_ELEMENT, IDLE_ELEMENT, ACTIVE_ELEMENT, NO_TIMESTAMP, type StreamElement } from "../core/index.ts";
 import { NetworkError } from "./errors.ts";
-import { FRAME_HEADER_BYTES, FrameDecoder, decodeFrame, writeCreditFrame, writeElementFrame, type DecodedFrame } from "./frame-codec.ts";
+import {
+  FRAME_HEADER_BYTES,
+  FrameDecoder,
+  FrameKind,
+  MAX_HELLO_ID_BYTES,
+  checkFrameHeader,
+  decodeFrame,
+  decodeHello,
+  writeCreditFrame,
+  writeElementFrame,
+  writeHelloFrame,
+  type DecodedFrame,
+} from "./frame-codec.ts";
 import { WriteBuffer } from "./write-buffer.ts";
 
 const ELEMENTS: StreamElement<unknown>[] = [
@@ -109,5 +121,30 @@ describe("frame codec", () => {
         if (!(error instanceof NetworkError)) throw error;
       }
     }
+  });
+
+  test("HELLO carries a worker id, and is not a channel element", () => {
+    const out = new WriteBuffer(16);
+    writeHelloFrame(out, "wörker-7");
+    const [frame] = new FrameDecoder().push(out.toBytes());
+    expect(frame!.kind).toBe(FrameKind.HELLO);
+    expect(frame!.channelId).toBe(0);
+    expect(decodeHello(frame!)).toBe("wörker-7");
+    expect(() => checkFrameHeader(frame!)).not.toThrow();
+    expect(() => decodeFrame(frame!)).toThrow(/HELLO is a connection handshake/);
+    expect(() => writeHelloFrame(out, "")).toThrow(RangeError);
+    expect(() => writeHelloFrame(out, "x".repeat(MAX_HELLO_ID_BYTES + 1))).toThrow(RangeError);
+    const badUtf8 = { channelId: 0, kind: FrameKind.HELLO, payload: new Uint8Array([0xff, 0xfe]) };
+    expect(() => decodeHello(badUtf8)).toThrow(/not UTF-8/);
+    expect(() => decodeHello({ channelId: 0, kind: FrameKind.HELLO, payload: new Uint8Array(MAX_HELLO_ID_BYTES + 1).fill(97) })).toThrow(NetworkError);
+    expect(() => decodeHello({ channelId: 3, kind: FrameKind.END, payload: new Uint8Array(0) })).toThrow(/expected a HELLO frame/);
+  });
+
+  test("checkFrameHeader rejects unknown kinds and wrong fixed sizes without decoding payloads", () => {
+    expect(() => checkFrameHeader({ channelId: 1, kind: 0, payload: new Uint8Array(0) })).toThrow(/unknown kind 0/);
+    expect(() => checkFrameHeader({ channelId: 1, kind: 9, payload: new Uint8Array(0) })).toThrow(/unknown kind 9/);
+    expect(() => checkFrameHeader({ channelId: 1, kind: FrameKind.CREDIT, payload: new Uint8Array(3) })).toThrow(/carries 4 payload bytes/);
+    // DATA payloads are not looked at.
+    expect(() => checkFrameHeader({ channelId: 1, kind: FrameKind.DATA, payload: new Uint8Array([9, 9, 9]) })).not.toThrow();
   });
 });

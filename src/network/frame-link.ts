@@ -111,7 +111,7 @@ export class FrameLink {
   fail(error: NetworkError): void {
     if (this.failure !== null || this.reported) return;
     this.failure = error;
-    log.warn(`${this.name}: closing link: ${error.message}`);
+    log.warn(`${error.message.startsWith(this.name) ? "" : `${this.name}: `}${error.message}; closing the link`);
     this.out.consume(this.out.length);
     this.endSocket();
     this.report(error);
@@ -153,11 +153,12 @@ export class FrameLink {
   handleClose(error?: Error): void {
     if (this.reported) return;
     const cause =
-      error !== undefined
+      this.failure ?? // a failing link's socket.end() may close synchronously: report the failure, not the close
+      (error !== undefined
         ? new NetworkError(`${this.name}: link failed: ${error.message}`, "CONNECTION_FAILED", error)
         : this.closing
           ? null
-          : new NetworkError(`${this.name}: link closed by peer`, "CONNECTION_CLOSED");
+          : new NetworkError(`${this.name}: link closed by peer`, "CONNECTION_CLOSED"));
     this.report(cause);
   }
 

@@ -42,11 +42,11 @@ export function simulateSlot(router: FrameRouter, endpoint: string): SimulatedSl
     onFrame: (frame, bytes) => router.route(endpoint, frame, bytes),
     onClose: () => {},
   });
-  channel.port1.onmessage = (event: MessageEvent) => {
+  channel.port1.onmessage = (event) => {
     if (isFramesMessage(event.data)) connection.handleData(new Uint8Array(event.data.bytes));
     else if (isFramesEndMessage(event.data)) connection.handleClose();
   };
-  channel.port2.onmessage = (event: MessageEvent) => {
+  channel.port2.onmessage = (event) => {
     if (isFramesMessage(event.data)) link.handleData(new Uint8Array(event.data.bytes));
     else if (isFramesEndMessage(event.data)) link.handleClose();
   };

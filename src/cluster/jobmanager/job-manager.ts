@@ -93,6 +93,9 @@ export class JobManager implements rpc.JobManagerGateway {
       },
       slotsChanged: this.pool.changed,
       slotWaitTimeoutMs: this.slotWaitTimeoutMs,
+      workerUnreachable: (workerId, reason) => {
+        if (this.registry.markLost(workerId, reason) !== undefined) this.workerGone(workerId, reason);
+      },
       checkpointDir: join(this.options.checkpointDir, `${safeName}-${record.jobId}`),
     });
     master.planHash = planHash(master.graph.plan);
@@ -144,6 +147,7 @@ export class JobManager implements rpc.JobManagerGateway {
       rssBytes: request.rssBytes,
     });
     if (!known) throw new rpc.NotFoundError(`unknown worker '${request.workerId}': register first`);
+    for (const m of request.taskMetrics) this.masters.get(m.jobId)?.onMetrics(request.workerId, m);
   }
 
   async updateTaskState(request: rpc.TaskStateUpdateRequest): Promise<void> {
@@ -218,11 +222,9 @@ export class JobManager implements rpc.JobManagerGateway {
     const record = this.store.getJob(request.jobId);
     if (record === null) throw new rpc.NotFoundError(`unknown job id '${request.jobId}'`);
     const master = this.masters.get(request.jobId);
-    const metrics = new Map<string, rpc.TaskMetrics>();
-    for (const w of this.registry.all()) for (const m of w.taskMetrics) if (m.jobId === request.jobId || m.jobId === undefined) metrics.set(m.taskId, m as rpc.TaskMetrics);
     const tasks: rpc.TaskSummary[] = [];
     for (const [taskId, t] of master?.tasks() ?? []) {
-      const m = metrics.get(taskId);
+      const m = t.metrics;
       tasks.push({
         taskId,
         workerId: t.workerId,

@@ -31,7 +31,7 @@ import {
   type CheckpointCoordinatorStats,
   type CoordinatorAction,
 } from "../../checkpoint/index.ts";
-import { describeError, log, type CheckpointId, type JobId } from "../../core/index.ts";
+import { BicycleError, describeError, log, type CheckpointId, type JobId } from "../../core/index.ts";
 import { rpc } from "../../network/index.ts";
 import { buildJobGraph, type JobGraph, type LogicalPlan } from "../../plan/index.ts";
 import { checkCompatible, createRestartStrategy, loadCheckpoint, loadLatestCheckpoint, type LoadedCheckpoint } from "../../runtime/index.ts";
@@ -53,6 +53,8 @@ export interface JobMasterContext {
   /** Called when slots may have become free (a worker registered, a job released slots). */
   readonly slotsChanged: { wait(timeoutMs: number): Promise<void> };
   readonly slotWaitTimeoutMs: number;
+  /** A worker did not answer a deployment: the JobManager stops scheduling onto it at once. */
+  workerUnreachable(workerId: string, reason: string): void;
   /** Where this job's checkpoints go. */
   readonly checkpointDir: string;
 }
@@ -61,6 +63,8 @@ interface TaskStatus {
   workerId: string;
   state: rpc.TaskState;
   error?: string;
+  /** Latest counters from the worker's heartbeats (kept after the task ended). */
+  metrics?: rpc.TaskMetrics;
 }
 
 interface Attempt {
@@ -184,6 +188,10 @@ export class JobMaster {
     const initial = this.options.fromSavepoint === undefined ? null : await this.loadSavepoint(this.options.fromSavepoint);
     let restore: { dir: string; checkpointId: number } | null = initial === null ? null : { dir: initial.location, checkpointId: initial.metadata.checkpointId };
     if (resume) {
+      // Attempts of the previous JobManager numbered up to restarts + 1: continue after them, so late
+      // messages of those attempts can never pass for the new ones. The resume counts as a restart.
+      this.attemptCounter = this.record.restarts + 1;
+      this.setStatus("restarting", { restarts: this.record.restarts + 1 });
       const latest = await loadLatestCheckpoint(this.storage);
       if (latest !== null) restore = { dir: join(this.storage.location, `chk-${latest.metadata.checkpointId}`), checkpointId: latest.metadata.checkpointId };
       // Checkpoint ids continue after the ones on disk; completed ones stay subject to retention.
@@ -217,6 +225,7 @@ export class JobMaster {
       if (!decision.restart) throw new Error(`${outcome.error.message} (no restart: ${decision.reason})`);
       log.warn(`job ${this.record.name} (${this.jobId}) failed (${outcome.error.message}); restart ${decision.attempt} in ${decision.delayMs} ms`);
       this.setStatus("restarting", { restarts: this.record.restarts + 1 });
+      this.attemptCounter = Math.max(this.attemptCounter, this.record.restarts);
       await sleep(decision.delayMs);
       while (this.coordinator.inFlight()?.phase === "PERSISTING") await sleep(5);
       const latest = await loadLatestCheckpoint(this.storage);
@@ -263,7 +272,12 @@ export class JobMaster {
       [...workers].map(async (workerId) => {
         const gateway = this.ctx.workerGateway(workerId);
         if (gateway === undefined) throw new Error(`worker ${workerId} is gone`);
-        await gateway.deployTasks({ jobId: this.jobId as JobId, attempt: number, descriptorJson });
+        try {
+          await gateway.deployTasks({ jobId: this.jobId as JobId, attempt: number, descriptorJson });
+        } catch (error) {
+          if (error instanceof BicycleError && error.domain === "external") this.ctx.workerUnreachable(workerId, describeError(error));
+          throw error;
+        }
       }),
     );
     deployed.catch((error: unknown) => attempt.resolve({ kind: "failed", error: new Error(`deployment failed: ${describeError(error)}`) }));
@@ -357,6 +371,7 @@ export class JobMaster {
     if (task.state === "finished" || task.state === "failed") return;
     task.state = update.state;
     if (update.error !== undefined) task.error = update.error;
+    if (update.metrics !== undefined) task.metrics = update.metrics;
     switch (update.state) {
       case "finished":
         attempt.finished++;
@@ -372,6 +387,12 @@ export class JobMaster {
       default:
         return;
     }
+  }
+
+  /** Task counters from a worker heartbeat. */
+  onMetrics(workerId: string, metrics: rpc.TaskMetrics): void {
+    const task = this.attempt?.tasks.get(metrics.taskId);
+    if (task !== undefined && task.workerId === workerId) task.metrics = metrics;
   }
 
   /** A worker holding tasks of the current attempt is gone: fail over. */

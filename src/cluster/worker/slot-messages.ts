@@ -57,7 +57,7 @@ export interface SlotTaskMetrics {
 
 export type SlotToMain =
   | { readonly type: "ready" }
-  | ({ readonly type: "task-state"; readonly taskId: string; readonly state: SlotTaskState; readonly error?: string } & AttemptRef)
+  | ({ readonly type: "task-state"; readonly taskId: string; readonly state: SlotTaskState; readonly error?: string; readonly metrics?: SlotTaskMetrics } & AttemptRef)
   | ({
       readonly type: "ack";
       readonly checkpointId: number;

@@ -175,17 +175,19 @@ class SlotAttempt {
     await Promise.all(
       this.tasks.map(async (t) => {
         this.post({ type: "task-state", ...this.ref, taskId: t.taskId, state: "running" });
+        let end: { state: "finished" | "cancelled" | "failed"; error?: string };
         try {
           await t.task.run();
-          this.post({ type: "task-state", ...this.ref, taskId: t.taskId, state: "finished" });
+          end = { state: "finished" };
         } catch (error) {
           // Once the attempt is cancelled (another task failed first, or a cancel), every task ends with
           // the cancellation: only the first failure is reported as this task's own.
           const own = !this.control.isCancelled && !(error instanceof CancelledError);
           this.control.cancel(error);
-          if (own) this.post({ type: "task-state", ...this.ref, taskId: t.taskId, state: "failed", error: describeError(error) });
-          else this.post({ type: "task-state", ...this.ref, taskId: t.taskId, state: "cancelled" });
+          end = own ? { state: "failed", error: describeError(error) } : { state: "cancelled" };
         }
+        // The end state carries the task's final counters.
+        this.post({ type: "task-state", ...this.ref, taskId: t.taskId, ...end, metrics: this.taskMetrics(t) });
       }),
     );
     await this.release();
@@ -329,32 +331,35 @@ class SlotAttempt {
 
   /** Per-task counters since the task started; the backpressure ratio over the last interval. */
   metrics(): SlotTaskMetrics[] {
-    const graph = this.graph;
-    if (graph === null) return [];
+    return this.graph === null ? [] : this.tasks.map((t) => this.taskMetrics(t));
+  }
+
+  private taskMetrics(t: BuiltSlotTask): SlotTaskMetrics {
+    const graph = this.graph!;
     const leaving = new Set(graph.edges.map((e) => e.sourceNode));
     const now = performance.now();
-    return this.tasks.map((t) => {
-      const head = t.metrics.get(t.vertex.headId)?.snapshot() ?? {};
-      let recordsOut = 0;
-      let backpressuredMs = 0;
-      for (const [nodeId, group] of t.metrics) {
-        const counters = group.snapshot();
-        if (leaving.has(nodeId)) recordsOut += counters[METRIC_RECORDS_OUT] ?? 0;
-        backpressuredMs += counters[METRIC_BACKPRESSURED_MS] ?? 0;
-      }
-      const elapsed = Math.max(1, now - t.lastSampleAt);
-      const ratio = Math.min(1, Math.max(0, (backpressuredMs - t.lastBackpressuredMs) / elapsed));
-      t.lastBackpressuredMs = backpressuredMs;
-      t.lastSampleAt = now;
-      return {
-        jobId: this.descriptor.jobId,
-        taskId: t.taskId,
-        recordsIn: head[METRIC_RECORDS_IN] ?? 0,
-        recordsOut,
-        bytesIn: this.connection.channelBytesIn(t.inputs),
-        bytesOut: this.connection.channelBytesOut(t.outputs),
-        backpressureRatio: ratio,
-      };
-    });
+    const head = t.metrics.get(t.vertex.headId)?.snapshot() ?? {};
+    let recordsOut = 0;
+    let backpressuredMs = 0;
+    for (const [nodeId, group] of t.metrics) {
+      const counters = group.snapshot();
+      // Records leaving the task: sent to another task, or written to an external system by a sink.
+      if (leaving.has(nodeId)) recordsOut += counters[METRIC_RECORDS_OUT] ?? 0;
+      if (graph.nodes.get(nodeId)?.kind.startsWith("sink:") === true) recordsOut += counters[METRIC_RECORDS_IN] ?? 0;
+      backpressuredMs += counters[METRIC_BACKPRESSURED_MS] ?? 0;
+    }
+    const elapsed = Math.max(1, now - t.lastSampleAt);
+    const ratio = Math.min(1, Math.max(0, (backpressuredMs - t.lastBackpressuredMs) / elapsed));
+    t.lastBackpressuredMs = backpressuredMs;
+    t.lastSampleAt = now;
+    return {
+      jobId: this.descriptor.jobId,
+      taskId: t.taskId,
+      recordsIn: head[METRIC_RECORDS_IN] ?? 0,
+      recordsOut,
+      bytesIn: this.connection.channelBytesIn(t.inputs),
+      bytesOut: this.connection.channelBytesOut(t.outputs),
+      backpressureRatio: ratio,
+    };
   }
 }

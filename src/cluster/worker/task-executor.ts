@@ -362,6 +362,7 @@ export class TaskExecutor implements rpc.WorkerGateway {
             state: message.state,
             attempt: message.attempt,
             ...(message.error === undefined ? {} : { error: message.error }),
+            ...(message.metrics === undefined ? {} : { metrics: message.metrics }),
           }),
         );
         return;
@@ -405,8 +406,9 @@ export class TaskExecutor implements rpc.WorkerGateway {
     const a = this.attempts.get(key);
     if (a === undefined) return;
     a.slots.delete(slot);
-    for (const k of this.metrics.keys()) if (k.startsWith(`${jobId}/`) && a.slots.size === 0) this.metrics.delete(k);
     if (a.slots.size > 0) return;
+    // Final counters went with the tasks' end states; drop the heartbeat copies.
+    for (const [k, m] of this.metrics) if (m.jobId === jobId) this.metrics.delete(k);
     this.attempts.delete(key);
     this.router.removeRoutes(a.routes);
   }

@@ -198,6 +198,11 @@ export const CONTROL_DESCRIPTOR = {
                   "oneof": [
                     "error"
                   ]
+                },
+                "_metrics": {
+                  "oneof": [
+                    "metrics"
+                  ]
                 }
               },
               "fields": {
@@ -227,6 +232,13 @@ export const CONTROL_DESCRIPTOR = {
                 "attempt": {
                   "type": "uint32",
                   "id": 6
+                },
+                "metrics": {
+                  "type": "TaskMetrics",
+                  "id": 7,
+                  "options": {
+                    "proto3_optional": true
+                  }
                 }
               }
             },

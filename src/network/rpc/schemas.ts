@@ -61,6 +61,7 @@ export const TaskStateUpdateRequest = z.object({
   state: TaskState,
   error: z.string().optional(),
   attempt: count,
+  metrics: TaskMetrics.optional(),
 });
 
 export const AcknowledgeCheckpointRequest = z.object({

@@ -1,0 +1,272 @@
+/**
+ * The cluster as separate processes on loopback: one `bicycle jobmanager`, `bicycle worker`s, jobs
+ * submitted as bundles. Results are read back from the exactly-once file sink and compared with an
+ * independent computation (and with the same job run locally):
+ * - a keyed window job at parallelism 4 spanning two workers;
+ * - kill -9 of a worker mid-job: restart from the latest checkpoint on a newly started worker;
+ * - kill -9 and restart of the JobManager: workers re-register and the job resumes from its checkpoint;
+ * - backpressure across the network; malformed gRPC requests and data-plane bytes.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { asJobRef, InvalidArgumentError, NotFoundError, type JobDetails } from "../../src/cluster/index.ts";
+import { DEFAULT_MAX_PARALLELISM, subtaskForKey } from "../../src/core/index.ts";
+import { executeLocally } from "../../src/runtime/index.ts";
+import { defineJob } from "../../src/cli/job-bundle.ts";
+import { until, waitForJob } from "./helpers.ts";
+import { ProcessCluster } from "./process-cluster.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const root = mkdtempSync(join(tmpdir(), "bicycle-processes-"));
+afterAll(() => { if (!process.env.KEEP_TEST_DIRS) rmSync(root, { recursive: true, force: true }); });
+
+const KEYS = 500;
+const WINDOW = 1000;
+
+interface JobSpec {
+  readonly out: string;
+  readonly events: number;
+  readonly ratePerSecond?: number;
+}
+
+/** A job module with its output directory baked in (a bundle must rebuild the same plan anywhere). */
+function writeJob(dir: string, spec: JobSpec): string {
+  const file = join(dir, `job-${Math.random().toString(36).slice(2)}.ts`);
+  writeFileSync(
+    file,
+    `import type { StreamEnvironment } from "bicycle";
+import { TumblingEventTimeWindows, forMonotonousTimestamps } from "bicycle";
+export default function (env: StreamEnvironment) {
+  env
+    .fromGenerator(${spec.events}, (i) => ({ key: (i * 31) % ${KEYS}, ts: i }), {
+      timestamps: (e) => e.ts, watermarks: forMonotonousTimestamps(), batchSize: 250${spec.ratePerSecond ? `, ratePerSecond: ${spec.ratePerSecond}` : ""}
+    })
+    .keyBy((e) => e.key)
+    .window(TumblingEventTimeWindows.of(${WINDOW}))
+    .count()
+    .writeToFiles(${JSON.stringify(spec.out)});
+}
+`,
+  );
+  return file;
+}
+
+function expectedCounts(events: number): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < events; i++) {
+    const k = `${(i * 31) % KEYS}@${Math.floor(i / WINDOW) * WINDOW}`;
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** Committed output of the file sink: (key@windowStart) -> count; fails on duplicates or leftovers. */
+function readResults(dir: string): Map<string, number> {
+  const files = existsSync(dir) ? readdirSync(dir) : [];
+  expect(files.filter((f) => f.endsWith(".inprogress"))).toEqual([]);
+  const m = new Map<string, number>();
+  for (const f of files.filter((f) => f.startsWith("part-"))) {
+    for (const line of readFileSync(join(dir, f), "utf8").split("\n")) {
+      if (line === "") continue;
+      const r = JSON.parse(line) as { key: number; window: { start: number }; value: number };
+      const k = `${r.key}@${r.window.start}`;
+      if (m.has(k)) throw new Error(`duplicate result ${k} in ${f}`);
+      m.set(k, r.value);
+    }
+  }
+  return m;
+}
+
+/** Submit a job file through the CLI (`bicycle submit --detached`) and return its id. */
+async function submit(cluster: ProcessCluster, file: string, extra: string[] = []): Promise<string> {
+  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/main.ts"), "submit", file, "--detached", "-p", "4", "--jobmanager", cluster.jobManagerAddress, ...extra], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) throw new Error(`submit exited ${code}: ${err}`);
+  const id = out.trim();
+  expect(id).toMatch(/^[0-9a-f]{32}$/);
+  return id;
+}
+
+function newDir(name: string): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+describe("cluster of processes on loopback", () => {
+  test("a keyed window job at parallelism 4 on two workers equals the local run and the independent count", async () => {
+    const dir = newDir("basic");
+    const cluster = new ProcessCluster({ dir });
+    try {
+      await cluster.startJobManager();
+      await cluster.startWorker("wa", 2);
+      await cluster.startWorker("wb", 2);
+      const events = 60_000;
+      const jobId = await submit(cluster, writeJob(dir, { out: join(dir, "out"), events }));
+      const job = await waitForJob(cluster.client, jobId);
+      expect(job.failure).toBeUndefined();
+      expect(job.summary.status).toBe("finished");
+      expect(new Set(job.tasks.map((t) => t.workerId))).toEqual(new Set(["wa", "wb"]));
+      // Records crossed the network: the window tasks received bytes over the data plane.
+      expect(job.tasks.reduce((n, t) => n + t.bytesIn, 0)).toBeGreaterThan(0);
+      const clusterResult = readResults(join(dir, "out"));
+      expect(clusterResult).toEqual(expectedCounts(events));
+
+      const localFile = writeJob(dir, { out: join(dir, "local-out"), events });
+      await executeLocally(await defineJob(localFile, { parallelism: 4 }, "local"));
+      expect(readResults(join(dir, "local-out"))).toEqual(clusterResult);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  test("kill -9 of a worker: the job restarts from its latest checkpoint on a new worker, output exactly once", async () => {
+    const dir = newDir("kill-worker");
+    const cluster = new ProcessCluster({ dir });
+    try {
+      await cluster.startJobManager();
+      await cluster.startWorker("wa", 2);
+      await cluster.startWorker("wb", 2);
+      const events = 150_000;
+      const jobId = await submit(cluster, writeJob(dir, { out: join(dir, "out"), events, ratePerSecond: 25_000 }), ["--checkpoint-interval", "300"]);
+      await until(async () => ((await cluster.client.getJob(asJobRef(jobId))).lastCheckpointId ?? 0) >= 2, "two completed checkpoints");
+      await cluster.kill("wb");
+      await cluster.startWorker("wc", 2);
+      const job: JobDetails = await waitForJob(cluster.client, jobId, ["finished", "failed", "cancelled"], 90_000);
+      expect(job.failure).toBeUndefined();
+      expect(job.summary.status).toBe("finished");
+      expect(job.summary.restarts).toBeGreaterThanOrEqual(1);
+      expect(job.tasks.some((t) => t.workerId === "wc")).toBe(true);
+      expect(readResults(join(dir, "out"))).toEqual(expectedCounts(events));
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
+
+  test("kill -9 and restart of the JobManager: workers re-register and the job resumes from its checkpoint", async () => {
+    const dir = newDir("kill-jm");
+    const cluster = new ProcessCluster({ dir });
+    try {
+      await cluster.startJobManager();
+      await cluster.startWorker("wa", 2);
+      await cluster.startWorker("wb", 2);
+      const events = 150_000;
+      const jobId = await submit(cluster, writeJob(dir, { out: join(dir, "out"), events, ratePerSecond: 25_000 }), ["--checkpoint-interval", "300"]);
+      await until(async () => ((await cluster.client.getJob(asJobRef(jobId))).lastCheckpointId ?? 0) >= 2, "two completed checkpoints");
+      await cluster.kill("jobmanager");
+      await cluster.startJobManager();
+      await until(async () => (await cluster.client.clusterOverview()).workers.filter((w) => w.status === "alive").length === 2, "both workers to re-register");
+      const job = await waitForJob(cluster.client, jobId, ["finished", "failed", "cancelled"], 90_000);
+      expect(job.failure).toBeUndefined();
+      expect(job.summary.status).toBe("finished");
+      expect(job.summary.restarts).toBeGreaterThanOrEqual(1);
+      expect(readResults(join(dir, "out"))).toEqual(expectedCounts(events));
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
+
+  test("backpressure across the network: a slow sink on worker B throttles the source on worker A", async () => {
+    const dir = newDir("backpressure");
+    const cluster = new ProcessCluster({ dir });
+    try {
+      await cluster.startJobManager();
+      await cluster.startWorker("wa", 1);
+      await cluster.startWorker("wb", 1);
+      // Keys that all go to subtask 1 of the keyed vertex: its slot is the second, on worker wb, while the
+      // source (parallelism 1) shares the first slot, on wa. So every record crosses the TCP link.
+      const keys: number[] = [];
+      for (let k = 0; keys.length < 10; k++) if (subtaskForKey(k, 2, DEFAULT_MAX_PARALLELISM) === 1) keys.push(k);
+      const file = join(dir, "slow.ts");
+      writeFileSync(
+        file,
+        `import type { StreamEnvironment } from "bicycle";
+const KEYS = ${JSON.stringify(keys)};
+export default function (env: StreamEnvironment) {
+  env
+    .fromGenerator(1_000_000, (i) => ({ key: KEYS[i % KEYS.length], i }), { batchSize: 100 })
+    .setParallelism(1)
+    .keyBy((e) => e.key)
+    .process<number>({
+      processElement(e, _ctx, out) {
+        const until = performance.now() + 1; // a slow sink: 1 ms per record
+        while (performance.now() < until) {}
+        out.collect(e.i);
+      },
+    })
+    .setParallelism(2)
+    .discard();
+}
+`,
+      );
+      const jobId = await submit(cluster, file, ["-p", "2"]);
+      await waitForJob(cluster.client, jobId, ["running"]);
+      await Bun.sleep(3000);
+      const job = await cluster.client.getJob(asJobRef(jobId));
+      expect(job.summary.status).toBe("running");
+      const source = job.tasks.find((t) => t.workerId === "wa" && t.recordsIn > 0 && t.taskId.endsWith("#0") && t.recordsOut > 0 && t.bytesOut > 0);
+      const slow = job.tasks.find((t) => t.workerId === "wb" && t.bytesIn > 0);
+      expect(source).toBeDefined();
+      expect(slow).toBeDefined();
+      // The source read only about what the slow sink could take (about 1000 records/s), not the
+      // million it could generate in that time, and is held back by a bounded number of buffers.
+      expect(source!.recordsIn).toBeLessThan(20_000);
+      expect(source!.recordsIn - slow!.recordsIn).toBeLessThan(5_000);
+      expect(source!.backpressureRatio).toBeGreaterThan(0.5);
+      await cluster.client.cancelJob(asJobRef(jobId));
+      expect((await waitForJob(cluster.client, jobId, ["cancelled"])).summary.status).toBe("cancelled");
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  test("malformed requests: INVALID_ARGUMENT and NOT_FOUND with a message; garbage on the data plane does not crash a worker", async () => {
+    const dir = newDir("bad-input");
+    const cluster = new ProcessCluster({ dir });
+    try {
+      await cluster.startJobManager();
+      await cluster.startWorker("wa", 1);
+      const rejection = async (call: Promise<unknown>): Promise<Error> => {
+        try {
+          await call;
+        } catch (error) {
+          return error as Error;
+        }
+        throw new Error("expected the call to be rejected");
+      };
+      const missing = await rejection(cluster.client.submitJob({ name: "x", parallelism: 1, planJson: "", optionsJson: "{}" }));
+      expect(missing).toBeInstanceOf(InvalidArgumentError);
+      expect(missing.message).toContain("planJson");
+      const badPlan = await rejection(cluster.client.submitJob({ name: "x", parallelism: 1, planJson: '{"nodes":[]}', optionsJson: "{}" }));
+      expect(badPlan).toBeInstanceOf(InvalidArgumentError);
+      expect(badPlan.message).toContain("invalid plan");
+      const badOptions = await rejection(cluster.client.submitJob({ name: "x", parallelism: 1, planJson: "{}", optionsJson: '{"checkpointInterval":"soon"}' }));
+      expect(badOptions).toBeInstanceOf(InvalidArgumentError);
+      expect(badOptions.message).toContain("checkpointInterval");
+      const unknown = await rejection(cluster.client.getJob(asJobRef("0123456789abcdef0123456789abcdef")));
+      expect(unknown).toBeInstanceOf(NotFoundError);
+      expect(unknown.message).toContain("unknown job id");
+
+      const { workers } = await cluster.client.clusterOverview();
+      const port = workers[0]!.dataPort;
+      const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {}, close() {} } });
+      socket.write(new Uint8Array([0xff, 0xff, 0xff, 0x7f, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+      await Bun.sleep(300);
+      socket.end();
+      expect(cluster.isRunning("wa")).toBe(true);
+      // ... and it still runs jobs.
+      const events = 5_000;
+      const jobId = await submit(cluster, writeJob(dir, { out: join(dir, "out"), events }), ["-p", "1"]);
+      expect((await waitForJob(cluster.client, jobId)).summary.status).toBe("finished");
+      expect(readResults(join(dir, "out"))).toEqual(expectedCounts(events));
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
