@@ -15,7 +15,7 @@ import { PlanError } from "../core/index.ts";
 import type { JobLoader } from "../cluster/index.ts";
 import { planHash, type JobDefinition } from "../plan/index.ts";
 import { StreamEnvironment, type EnvironmentOptions } from "../index.ts";
-import { loadJobModule, provideBicycleModule } from "./commands/run.ts";
+import { loadJobModule, provideBicycleModule } from "./job-module.ts";
 
 /** Bundle a job module (and everything it imports except `bicycle`) into one ES module. */
 export async function bundleJobFile(file: string): Promise<Uint8Array> {
@@ -36,10 +36,15 @@ export async function bundleJobFile(file: string): Promise<Uint8Array> {
 
 /** Build a job module's definition (plan + functions) with the given options. */
 export async function defineJob(file: string, options: EnvironmentOptions, name: string): Promise<JobDefinition> {
+  return (await defineJobWithOptions(file, options, name)).definition;
+}
+
+/** Like defineJob, also returning the options resolved by the environment (defaults, BICYCLE_* variables). */
+export async function defineJobWithOptions(file: string, options: EnvironmentOptions, name: string): Promise<{ definition: JobDefinition; options: EnvironmentOptions }> {
   const env = StreamEnvironment.create(options);
   const build = await loadJobModule(file);
   await build(env);
-  return env.getJobDefinition(name);
+  return { definition: env.getJobDefinition(name), options: env.options as EnvironmentOptions };
 }
 
 /** Worker side: rebuild a bundled job's functions (see the module comment). */

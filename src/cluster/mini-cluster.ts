@@ -25,6 +25,8 @@ export interface MiniClusterOptions {
   readonly heartbeatIntervalMs?: number;
   readonly heartbeatTimeoutMs?: number;
   readonly slotWaitTimeoutMs?: number;
+  /** Log cluster lifecycle events at info (default false: debug, as an embedded cluster is an implementation detail). */
+  readonly verbose?: boolean;
 }
 
 export class MiniCluster {
@@ -42,6 +44,7 @@ export class MiniCluster {
     const executors = new Map<string, TaskExecutor>();
     const jobManager = JobManager.start({
       checkpointDir,
+      verbose: options.verbose ?? false,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 500,
       ...(options.heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs: options.heartbeatTimeoutMs }),
       ...(options.slotWaitTimeoutMs === undefined ? {} : { slotWaitTimeoutMs: options.slotWaitTimeoutMs }),
@@ -82,6 +85,7 @@ export class MiniCluster {
         bundleDir: join(base, `worker-${w + 1}`, "bundles"),
         stateDir: options.stateDir ?? join(base, `worker-${w + 1}`, "state"),
         onCreated: (e) => executors.set(workerId, e),
+        verbose: options.verbose ?? false,
       });
       workers.push(await pending);
     }

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DEMO_WINDOWS, lines } from "../helpers/demo-output.ts";
 import { buildBinaryInto, ROOT } from "../helpers/build-binary.ts";
+import { freePort } from "../cluster/process-cluster.ts";
 
 
 
@@ -42,6 +43,7 @@ async function bicycle(args: string[]): Promise<Result> {
 beforeAll(async () => {
   ({ runDir, buildDir } = await buildBinaryInto("bicycle-e2e-"));
   await copyFile(join(ROOT, "examples/sessions.ts"), join(runDir, "sessions.ts"));
+  await copyFile(join(ROOT, "examples/wordcount.ts"), join(runDir, "wordcount.ts"));
 }, 120_000);
 
 afterAll(async () => {
@@ -76,6 +78,33 @@ describe("compiled bicycle executable", () => {
     expect(r.exitCode).toBe(1);
     expect(lines(r.stderr)).toEqual(["error: job file not found: nope.ts"]);
     expect(r.stderr).not.toContain("    at ");
+  });
+
+  test("run -p 3 runs the job on slot threads embedded in the binary", async () => {
+    const r = await bicycle(["run", "-p", "3", "wordcount.ts"]);
+    expect(r.exitCode).toBe(0);
+    // Rolling counts of the repeated words (derived in test/cli.test.ts), from 3 print subtasks.
+    expect(lines(r.stdout).every((l) => /^[123]> /.test(l))).toBe(true);
+    expect(lines(r.stdout).map((l) => l.replace(/^\d+> /, "")).toSorted()).toEqual(["the: 2", "the: 3", "dog: 2", "quick: 2", "brown: 2", "dog: 3"].toSorted());
+  });
+
+  test("a cluster of binaries: jobmanager, a 2-slot worker, submit -p 2 follows the job to the end", async () => {
+    const port = freePort();
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    const spawn = (args: string[]) => Bun.spawn(["./bicycle", ...args], { cwd: runDir, env, stdout: "ignore", stderr: "pipe", stdin: "ignore" });
+    const jm = spawn(["jobmanager", "--bind", `127.0.0.1:${port}`, "--checkpoint-dir", join(runDir, "ck")]);
+    const worker = spawn(["worker", "--jobmanager", `127.0.0.1:${port}`, "--slots", "2", "--bind", "127.0.0.1:0", "--rpc-bind", "127.0.0.1:0", "--state-dir", join(runDir, "st")]);
+    try {
+      const r = await bicycle(["submit", "sessions.ts", "-p", "2", "--jobmanager", `127.0.0.1:${port}`]);
+      expect(r.stderr).toContain("FINISHED");
+      expect(r.stdout.trim()).toMatch(/^[0-9a-f]{32}$/);
+      expect(r.exitCode).toBe(0);
+    } finally {
+      jm.kill("SIGKILL");
+      worker.kill("SIGKILL");
+      await Promise.all([jm.exited, worker.exited]);
+    }
   });
 
   test("--version prints the version in package.json", async () => {

@@ -3,82 +3,59 @@
  * `bicycle run job.ts`: loads a TypeScript job module and runs it on the embedded runtime. The module's
  * default export builds the pipeline: `(env: StreamEnvironment) => void | Promise<void>`.
  */
-import { basename, resolve } from "node:path";
-import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import type { Command } from "commander";
-import { log, PlanError } from "../../core/index.ts";
-import * as bicycle from "../../index.ts";
-import { StreamEnvironment } from "../../index.ts";
+import { log } from "../../core/index.ts";
+import { asJobRef, MiniCluster, slotsRequired, type SubmitJobRequest } from "../../cluster/index.ts";
+import { buildJobGraph } from "../../plan/index.ts";
+import { bundleJobFile, defineJobWithOptions } from "../job-bundle.ts";
+import { JobFailedError } from "../job-failed-error.ts";
 import { addJobOptionFlags, jobOptionsFrom, type JobOptionFlags } from "../job-options.ts";
+import { slotThreadEntry } from "../slot-entry.ts";
 
-let registered = false;
 /**
- * Make `import ... from "bicycle"` in a job file resolve to this very copy of the API, also inside the
- * compiled executable where no package can be resolved from disk.
+ * Run a job module on an embedded MiniCluster: the same JobManager and worker code as a real cluster,
+ * one slot thread per parallel subtask (so a job at parallelism 4 can use 4 cores), the job shipped
+ * to the slots as a bundle. Resolves when the job finished; a failed or cancelled job rejects.
  */
-export function provideBicycleModule(): void {
-  if (registered) return;
-  registered = true;
-  Bun.plugin({
-    name: "bicycle-self",
-    setup(build) {
-      build.module("bicycle", () => ({ exports: bicycle as unknown as Record<string, unknown>, loader: "object" }));
-    },
+export async function runOnMiniCluster(file: string, flags: JobOptionFlags, name: string): Promise<{ durationMs: number }> {
+  const { definition, options } = await defineJobWithOptions(file, jobOptionsFrom(flags), name);
+  const graph = buildJobGraph(definition.plan, { chaining: options.chaining ?? true });
+  const bundle = await bundleJobFile(file);
+  log.info(`Running job '${name}'`);
+  const cluster = await MiniCluster.start({
+    slotsPerWorker: slotsRequired(graph),
+    slotEntry: slotThreadEntry(),
+    ...(options.checkpointDir === undefined ? {} : { checkpointDir: options.checkpointDir }),
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
   });
-}
-
-interface BuildMessageLike {
-  message: string;
-  position?: { line: number; column: number; lineText?: string } | null;
-}
-
-/** Bun reports syntax errors as BuildMessages (alone or in an AggregateError): say where they are. */
-function describeLoadError(error: unknown): string {
-  const messages: BuildMessageLike[] =
-    error !== null && typeof error === "object" && Array.isArray((error as { errors?: unknown }).errors)
-      ? ((error as { errors: BuildMessageLike[] }).errors)
-      : [error as BuildMessageLike];
-  return messages
-    .map((m) => {
-      const text = m instanceof Error || typeof m?.message === "string" ? m.message : String(m);
-      const p = m?.position;
-      return p ? `${text} at line ${p.line}, column ${p.column}${p.lineText ? `: ${p.lineText.trim()}` : ""}` : text;
-    })
-    .join("; ");
-}
-
-export type JobModule = (env: StreamEnvironment) => void | Promise<void>;
-
-/** Import a job file and return its default export, with clear errors for the usual mistakes. */
-export async function loadJobModule(file: string): Promise<JobModule> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new PlanError(`job file not found: ${file}`, "JOB_FILE_NOT_FOUND");
-  provideBicycleModule();
-  let mod: { default?: unknown };
+  const started = performance.now();
   try {
-    mod = (await import(path)) as { default?: unknown };
-  } catch (error) {
-    throw new PlanError(`cannot load job file ${file}: ${describeLoadError(error)}`, "JOB_FILE_INVALID", error);
+    const { jobId } = await cluster.gateway.submitJob({
+      name,
+      parallelism: options.parallelism ?? 1,
+      planJson: JSON.stringify(definition.plan),
+      bundle: bundle as SubmitJobRequest["bundle"],
+      optionsJson: JSON.stringify(options),
+    });
+    await cluster.jobManager.jobMaster(jobId)!.terminated;
+    const job = await cluster.gateway.getJob(asJobRef(jobId));
+    if (job.summary.status !== "finished") throw new JobFailedError(name, jobId, job.summary.status, job.failure);
+    return { durationMs: performance.now() - started };
+  } finally {
+    await cluster.stop();
   }
-  if (typeof mod.default !== "function") {
-    throw new PlanError(`job file ${file} must default-export a function (env: StreamEnvironment) => void`, "JOB_FILE_INVALID");
-  }
-  return mod.default as JobModule;
 }
 
 export function registerRun(program: Command): void {
   const command = program
     .command("run")
-    .description("run a TypeScript job module on the embedded runtime")
+    .description("run a TypeScript job module on an embedded cluster (one thread per parallel subtask)")
     .argument("<file>", "job module whose default export builds the pipeline: (env) => void")
     .option("-n, --name <name>", "job name (default: the file name)");
   addJobOptionFlags(command).action(async (file: string, opts: JobOptionFlags & { name?: string }) => {
-      const env = StreamEnvironment.create(jobOptionsFrom(opts));
-      const build = await loadJobModule(file);
-      await build(env);
-      const name = opts.name ?? basename(file).replace(/\.[cm]?[jt]s$/, "");
-      log.info(`Running job '${name}'`);
-      const result = await env.execute(name);
-      log.info(`Job '${name}' finished in ${result.durationMs.toFixed(0)} ms`);
-    });
+    const name = opts.name ?? basename(file).replace(/\.[cm]?[jt]s$/, "");
+    const result = await runOnMiniCluster(file, opts, name);
+    log.info(`Job '${name}' finished in ${result.durationMs.toFixed(0)} ms`);
+  });
 }

@@ -33,6 +33,8 @@ export interface JobManagerOptions {
   readonly slotWaitTimeoutMs?: number;
   /** How the JobManager reaches a worker's WorkerService (default: gRPC to host:rpcPort). */
   readonly connectWorker?: (worker: { workerId: string; host: string; rpcPort: number }) => rpc.WorkerGateway & { close?(): void };
+  /** Log lifecycle events (registrations, submissions, deployments) at info (default) or only at debug. */
+  readonly verbose?: boolean;
 }
 
 /** The REST/CLI view of a job (also used by GetJob). */
@@ -51,12 +53,15 @@ export class JobManager implements rpc.JobManagerGateway {
   private readonly slotWaitTimeoutMs: number;
   private readonly startedAt = Date.now();
   private readonly timeoutTimer: ReturnType<typeof setInterval>;
+  /** Lifecycle messages: info for a cluster process, debug inside an embedded MiniCluster. */
+  private readonly note: (message: string) => void;
 
   private constructor(private readonly options: JobManagerOptions) {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
     this.slotWaitTimeoutMs = options.slotWaitTimeoutMs ?? 300_000;
     this.registry = new WorkerRegistry({ heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? Math.max(5000, 10 * this.heartbeatIntervalMs) });
     this.store = JobStore.open(options.checkpointDir);
+    this.note = options.verbose === false ? (m) => log.debug(m) : (m) => log.info(m);
     this.timeoutTimer = setInterval(() => this.checkHeartbeats(), Math.max(50, Math.floor(this.heartbeatIntervalMs / 2)));
   }
 
@@ -70,7 +75,7 @@ export class JobManager implements rpc.JobManagerGateway {
         continue;
       }
       try {
-        log.info(`resuming job ${record.name} (${record.jobId}), last status ${record.status}`);
+        jm.note(`resuming job ${record.name} (${record.jobId}), last status ${record.status}`);
         jm.startMaster(record, parseClusterJobOptions(record.optionsJson), true);
       } catch (error) {
         jm.store.updateJob(record.jobId, { status: "failed", failure: `cannot resume: ${describeError(error)}`, endedAt: Date.now() });
@@ -93,6 +98,7 @@ export class JobManager implements rpc.JobManagerGateway {
       },
       slotsChanged: this.pool.changed,
       slotWaitTimeoutMs: this.slotWaitTimeoutMs,
+      note: this.note,
       workerUnreachable: (workerId, reason) => {
         if (this.registry.markLost(workerId, reason) !== undefined) this.workerGone(workerId, reason);
       },
@@ -135,7 +141,7 @@ export class JobManager implements rpc.JobManagerGateway {
     this.gateways.set(request.workerId, connect({ workerId: request.workerId, host: request.host, rpcPort: request.rpcPort }));
     this.rpcPorts.set(request.workerId, request.rpcPort);
     this.pool.addWorker(request.workerId, request.slots);
-    log.info(`worker ${request.workerId} registered: ${request.slots} slots, data ${request.host}:${request.dataPort}, rpc port ${request.rpcPort}`);
+    this.note(`worker ${request.workerId} registered: ${request.slots} slots, data ${request.host}:${request.dataPort}, rpc port ${request.rpcPort}`);
     return { accepted: true, heartbeatIntervalMs: this.heartbeatIntervalMs };
   }
 
@@ -198,7 +204,7 @@ export class JobManager implements rpc.JobManagerGateway {
     });
     const record = this.store.getJob(jobId)!;
     this.startMaster(record, options, false);
-    log.info(`job ${request.name} (${jobId}) submitted${bundleHash === null ? "" : ` with bundle ${bundleHash.slice(0, 12)}`}`);
+    this.note(`job ${request.name} (${jobId}) submitted${bundleHash === null ? "" : ` with bundle ${bundleHash.slice(0, 12)}`}`);
     return { jobId };
   }
 

@@ -53,6 +53,8 @@ export interface JobMasterContext {
   /** Called when slots may have become free (a worker registered, a job released slots). */
   readonly slotsChanged: { wait(timeoutMs: number): Promise<void> };
   readonly slotWaitTimeoutMs: number;
+  /** Lifecycle messages (info in a cluster process, debug when embedded). */
+  readonly note: (message: string) => void;
   /** A worker did not answer a deployment: the JobManager stops scheduling onto it at once. */
   workerUnreachable(workerId: string, reason: string): void;
   /** Where this job's checkpoints go. */
@@ -198,7 +200,7 @@ export class JobMaster {
       const completed = await this.storage.listCompleted();
       const highest = completed.reduce((m, c) => Math.max(m, c.checkpointId), 0);
       this.coordinator = this.newCoordinator({ startAfter: highest, existing: completed.filter((c) => !c.isSavepoint).map((c) => completedFromMetadata(c)) });
-      if (restore !== null) log.info(`job ${this.record.name} (${this.jobId}) resumes from ${restore.dir}`);
+      if (restore !== null) this.ctx.note(`job ${this.record.name} (${this.jobId}) resumes from ${restore.dir}`);
     }
     for (;;) {
       if (this.detached) return;
@@ -212,13 +214,13 @@ export class JobMaster {
         await this.awaitFinalCheckpoint();
         this.handle(this.coordinator.shutdown(Date.now(), "the job finished"));
         this.setStatus("finished", { endedAt: Date.now() });
-        log.info(`job ${this.record.name} (${this.jobId}) finished`);
+        this.ctx.note(`job ${this.record.name} (${this.jobId}) finished`);
         return;
       }
       this.handle(this.coordinator.suspend(Date.now(), "TASK_FAILED", `job attempt ${this.attemptCounter} ended`));
       if (outcome.kind === "cancelled" || this.cancelRequested) {
         this.setStatus("cancelled", { endedAt: Date.now() });
-        log.info(`job ${this.record.name} (${this.jobId}) cancelled`);
+        this.ctx.note(`job ${this.record.name} (${this.jobId}) cancelled`);
         return;
       }
       const decision = strategy.onFailure(outcome.error, Date.now());
@@ -267,7 +269,7 @@ export class JobMaster {
     const descriptorJson = JSON.stringify(descriptor);
     if (this.record.startedAt === null) this.setStatus("running", { startedAt: Date.now() });
     else this.setStatus("running");
-    log.info(`job ${this.record.name} (${this.jobId}) attempt ${number}: deploying ${tasks.size} tasks to ${workers.size} worker(s)${restore === null ? "" : ` from ${restore.dir}`}`);
+    this.ctx.note(`job ${this.record.name} (${this.jobId}) attempt ${number}: deploying ${tasks.size} tasks to ${workers.size} worker(s)${restore === null ? "" : ` from ${restore.dir}`}`);
     const deployed = Promise.all(
       [...workers].map(async (workerId) => {
         const gateway = this.ctx.workerGateway(workerId);
@@ -333,7 +335,7 @@ export class JobMaster {
       if (Date.now() >= deadline) {
         throw new Error(`not enough slots: the job needs ${result.required}, the cluster has ${result.available} free (waited ${this.ctx.slotWaitTimeoutMs} ms)`);
       }
-      if (!logged) log.info(`job ${this.record.name} (${this.jobId}) waits for slots: needs ${result.required}, ${result.available} free`);
+      if (!logged) this.ctx.note(`job ${this.record.name} (${this.jobId}) waits for slots: needs ${result.required}, ${result.available} free`);
       logged = true;
       await this.ctx.slotsChanged.wait(Math.min(1000, Math.max(1, deadline - Date.now())));
     }

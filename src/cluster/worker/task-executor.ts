@@ -57,6 +57,8 @@ export interface TaskExecutorOptions {
   readonly maxFrameBytes?: number;
   /** Retry pause while the JobManager is unreachable (default 1000 ms). */
   readonly reconnectDelayMs?: number;
+  /** Log lifecycle events at info (default) or only at debug (embedded MiniCluster). */
+  readonly verbose?: boolean;
   /** Called with the executor before it registers (so an embedded JobManager can reach it at once). */
   readonly onCreated?: (executor: TaskExecutor) => void;
 }
@@ -86,9 +88,11 @@ export class TaskExecutor implements rpc.WorkerGateway {
   private registered = false;
   private stopped = false;
   private lastCpu = process.cpuUsage();
+  private readonly note: (message: string) => void;
   private lastCpuAt = performance.now();
 
   private constructor(private readonly options: TaskExecutorOptions) {
+    this.note = options.verbose === false ? (m) => log.debug(m) : (m) => log.info(m);
     this.router = new FrameRouter({
       name: `worker ${options.workerId}`,
       onChannelsFailed: (ids, error) => this.broadcast({ type: "channels-failed", channelIds: ids, message: error.message }),
@@ -181,7 +185,7 @@ export class TaskExecutor implements rpc.WorkerGateway {
         // A (re-)registration starts from a clean slate: the JobManager redeploys what should run.
         this.cancelAll("the worker registered again with the JobManager");
         this.registered = true;
-        log.info(`worker ${this.options.workerId} registered with the JobManager (${this.options.slots} slots, data port ${this.dataPort})`);
+        this.note(`worker ${this.options.workerId} registered with the JobManager (${this.options.slots} slots, data port ${this.dataPort})`);
         this.scheduleHeartbeat();
         return;
       } catch (error) {
@@ -289,7 +293,7 @@ export class TaskExecutor implements rpc.WorkerGateway {
         envOptionsJson: descriptor.envOptionsJson,
       });
     }
-    log.info(`worker ${me}: deployed ${[...bySlot.values()].flat().length} tasks of job ${descriptor.jobName} (${descriptor.jobId}) attempt ${descriptor.attempt}`);
+    this.note(`worker ${me}: deployed ${[...bySlot.values()].flat().length} tasks of job ${descriptor.jobName} (${descriptor.jobId}) attempt ${descriptor.attempt}`);
   }
 
   async cancelTasks(request: rpc.CancelTasksRequest): Promise<void> {
