@@ -95,3 +95,77 @@ describe("MiniCluster (2 workers x 2 slots, in-thread slots)", () => {
     }
   });
 });
+
+describe("MiniCluster: savepoints and slots", () => {
+  test("savepoint of a running job, stop-with-savepoint, and a new job resumed from it ends with exactly the full counts", async () => {
+    const events = 60_000;
+    const env = StreamEnvironment.create({ parallelism: 2 });
+    const totals = new Map<number, number>();
+    env
+      .fromGenerator(events, (i) => ({ key: i % 7, ts: i }), { batchSize: 100, ratePerSecond: 20_000 })
+      .keyBy((e) => e.key)
+      .reduce((a, b) => ({ key: a.key, ts: a.ts + b.ts }))
+      .sinkTo((values) => {
+        for (const v of values) totals.set(v.key, v.ts);
+      });
+    const definition = env.getJobDefinition("sums");
+    const cluster = await MiniCluster.start({ workers: 2, slotsPerWorker: 1, checkpointDir: join(root, "sp"), loader: definitionLoader(definition) });
+    try {
+      const planJson = JSON.stringify(definition.plan);
+      const { jobId } = await cluster.gateway.submitJob({ name: "sums", parallelism: 2, planJson, optionsJson: "{}" });
+      await waitForJob(cluster.gateway, jobId, ["running"]);
+      await Bun.sleep(300);
+      const first = await cluster.gateway.triggerSavepoint({ jobId: jobId as rpc.JobRef["jobId"], dir: join(root, "sp-1"), thenStop: false });
+      expect(first.path).toBe(join(root, "sp-1"));
+      await Bun.sleep(300);
+      const stop = await cluster.gateway.triggerSavepoint({ jobId: jobId as rpc.JobRef["jobId"], dir: join(root, "sp-2"), thenStop: true });
+      const stopped = await waitForJob(cluster.gateway, jobId);
+      expect(stopped.summary.status).toBe("finished");
+      expect(stopped.savepointPath).toBe(stop.path);
+      expect(stopped.checkpoints.filter((c) => c.kind === "savepoint").map((c) => c.checkpointId)).toEqual([stop.checkpointId, first.checkpointId]);
+
+      const resumed = await cluster.gateway.submitJob({ name: "sums", parallelism: 2, planJson, optionsJson: JSON.stringify({ fromSavepoint: stop.path }) });
+      expect((await waitForJob(cluster.gateway, resumed.jobId)).summary.status).toBe("finished");
+      const expected = new Map<number, number>();
+      for (let i = 0; i < events; i++) expected.set(i % 7, (expected.get(i % 7) ?? 0) + i);
+      expect(totals).toEqual(expected);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  test("a job needing more slots than the cluster has waits, then fails naming the numbers", async () => {
+    const { definition } = windowJob();
+    const cluster = await MiniCluster.start({ workers: 1, slotsPerWorker: 2, checkpointDir: join(root, "slots"), loader: definitionLoader(definition), slotWaitTimeoutMs: 300 });
+    try {
+      const { jobId } = await cluster.gateway.submitJob({ name: "too-big", parallelism: 4, planJson: JSON.stringify(definition.plan), optionsJson: "{}" });
+      const job = await waitForJob(cluster.gateway, jobId);
+      expect(job.summary.status).toBe("failed");
+      expect(job.failure).toContain("not enough slots: the job needs 4, the cluster has 2 free");
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  test("a task failure without checkpoints fails the job with the task's error, once (no restart strategy)", async () => {
+    const env = StreamEnvironment.create({ parallelism: 2 });
+    env
+      .fromElements([1, 2, 3, 4, 5, 6])
+      .map((n) => {
+        if (n === 4) throw new Error("four is not allowed");
+        return n;
+      })
+      .discard();
+    const definition = env.getJobDefinition("fails");
+    const cluster = await MiniCluster.start({ workers: 2, slotsPerWorker: 1, checkpointDir: join(root, "fail"), loader: definitionLoader(definition) });
+    try {
+      const { jobId } = await cluster.gateway.submitJob({ name: "fails", parallelism: 2, planJson: JSON.stringify(definition.plan), optionsJson: "{}" });
+      const job = await waitForJob(cluster.gateway, jobId);
+      expect(job.summary.status).toBe("failed");
+      expect(job.failure).toContain("four is not allowed");
+      expect(job.summary.restarts).toBe(0);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
