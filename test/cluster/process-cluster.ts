@@ -87,6 +87,13 @@ export class ProcessCluster {
     this.processes.delete(name);
   }
 
+  /** Send a signal without waiting (SIGSTOP / SIGCONT). */
+  signal(name: string, signal: NodeJS.Signals): void {
+    const proc = this.processes.get(name);
+    if (proc === undefined) throw new Error(`no process ${name}`);
+    proc.kill(signal);
+  }
+
   /** Whether a process still runs. */
   isRunning(name: string): boolean {
     const proc = this.processes.get(name);
@@ -95,6 +102,7 @@ export class ProcessCluster {
 
   async stop(): Promise<void> {
     this.client.close();
+    for (const proc of this.processes.values()) proc.kill("SIGCONT");
     await Promise.all([...this.processes.keys()].map((name) => this.kill(name, "SIGKILL")));
   }
 }

@@ -226,6 +226,27 @@ export default function (env: StreamEnvironment) {
     }
   });
 
+  test("a frozen worker (SIGSTOP) misses heartbeats, is marked lost with its slots removed, and registers again after SIGCONT", async () => {
+    const dir = newDir("heartbeats");
+    const cluster = new ProcessCluster({ dir, heartbeatIntervalMs: 200, heartbeatTimeoutMs: 1500 });
+    try {
+      await cluster.startJobManager();
+      await cluster.startWorker("wa", 2);
+      await cluster.startWorker("wb", 3);
+      expect((await cluster.client.clusterOverview()).totalSlots).toBe(5);
+      cluster.signal("wb", "SIGSTOP");
+      await until(async () => (await cluster.client.clusterOverview()).workers.find((w) => w.workerId === "wb")?.status === "lost", "wb to be marked lost");
+      const lost = await cluster.client.clusterOverview();
+      expect(lost.totalSlots).toBe(2);
+      expect(lost.workers.find((w) => w.workerId === "wb")!.slots).toBe(0);
+      cluster.signal("wb", "SIGCONT");
+      await until(async () => (await cluster.client.clusterOverview()).workers.find((w) => w.workerId === "wb")?.status === "alive", "wb to register again");
+      expect((await cluster.client.clusterOverview()).totalSlots).toBe(5);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   test("malformed requests: INVALID_ARGUMENT and NOT_FOUND with a message; garbage on the data plane does not crash a worker", async () => {
     const dir = newDir("bad-input");
     const cluster = new ProcessCluster({ dir });
