@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import { BicycleError, ConfigError, describeError, log, newJobId, PlanError, type CheckpointId, type JobId } from "../../core/index.ts";
 import { rpc } from "../../network/index.ts";
-import { buildJobGraph, parsePlan, planHash } from "../../plan/index.ts";
+import { buildJobGraph, parsePlan } from "../../plan/index.ts";
 import { parseClusterJobOptions, type ClusterJobOptions } from "../job-options.ts";
 import { JobMaster } from "./job-master.ts";
 import { JobStore, type JobRecord } from "./job-store.ts";
@@ -104,7 +104,6 @@ export class JobManager implements rpc.JobManagerGateway {
       },
       checkpointDir: join(this.options.checkpointDir, `${safeName}-${record.jobId}`),
     });
-    master.planHash = planHash(master.graph.plan);
     this.masters.set(record.jobId, master);
     void master.run(resume);
     return master;

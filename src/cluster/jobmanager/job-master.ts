@@ -33,7 +33,7 @@ import {
 } from "../../checkpoint/index.ts";
 import { BicycleError, describeError, log, type CheckpointId, type JobId } from "../../core/index.ts";
 import { rpc } from "../../network/index.ts";
-import { buildJobGraph, type JobGraph, type LogicalPlan } from "../../plan/index.ts";
+import { buildJobGraph, planHash, type JobGraph, type LogicalPlan } from "../../plan/index.ts";
 import { checkCompatible, createRestartStrategy, loadCheckpoint, loadLatestCheckpoint, type LoadedCheckpoint } from "../../runtime/index.ts";
 import { channelCount, taskIdsOf, taskIdOf, type AttemptDescriptor } from "../deployment.ts";
 import { envOptionsForWorkers, type ClusterJobOptions } from "../job-options.ts";
@@ -86,6 +86,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class JobMaster {
   readonly jobId: string;
   readonly graph: JobGraph;
+  /** The plan hash workers check a rebuilt bundle against, and checkpoints record. */
+  readonly planHash: string;
   private readonly plan: LogicalPlan;
   private readonly storage: FsCheckpointStorage;
   private coordinator: CheckpointCoordinator;
@@ -109,6 +111,7 @@ export class JobMaster {
     this.jobId = record.jobId;
     this.plan = JSON.parse(record.planJson) as LogicalPlan;
     this.graph = buildJobGraph(this.plan, { chaining: options.chaining });
+    this.planHash = planHash(this.plan);
     this.storage = new FsCheckpointStorage(ctx.checkpointDir);
     this.coordinator = this.newCoordinator();
     this.statusValue = record.status;
@@ -322,8 +325,6 @@ export class JobMaster {
     };
   }
 
-  /** The plan hash workers check a rebuilt bundle against (set by the JobManager at submission). */
-  planHash = "";
 
   private async waitForSlots(): Promise<{ sharedSlots: SlotAssignment[]; placement: Map<string, SlotAssignment> } | null> {
     const deadline = Date.now() + this.ctx.slotWaitTimeoutMs;

@@ -49,7 +49,7 @@ export function inlineSlot(index: number, loader: JobLoader): SlotHost {
     index,
     port: channel.port1 as unknown as SlotPort,
     terminate: () => {
-      void runtime;
+      runtime.stop();
       channel.port1.close();
       channel.port2.close();
     },

@@ -99,10 +99,15 @@ export class SlotRuntime {
         this.connection.failChannels(message.channelIds, message.message);
         return;
       case "shutdown":
-        for (const attempt of this.attempts.values()) attempt.cancel(new CancelledError("the worker is shutting down"));
-        clearInterval(this.metricsTimer);
+        this.stop();
         return;
     }
+  }
+
+  /** Cancel every task and stop reporting (the worker is shutting down). */
+  stop(): void {
+    for (const attempt of this.attempts.values()) attempt.cancel(new CancelledError("the worker is shutting down"));
+    clearInterval(this.metricsTimer);
   }
 
   private async deploy(message: DeployMessage): Promise<void> {

@@ -85,7 +85,6 @@ export class TaskExecutor implements rpc.WorkerGateway {
   private peerServer: PeerServer | null = null;
   private heartbeatTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatIntervalMs = 1000;
-  private registered = false;
   private stopped = false;
   private lastCpu = process.cpuUsage();
   private readonly note: (message: string) => void;
@@ -184,7 +183,6 @@ export class TaskExecutor implements rpc.WorkerGateway {
         this.heartbeatIntervalMs = response.heartbeatIntervalMs > 0 ? response.heartbeatIntervalMs : 1000;
         // A (re-)registration starts from a clean slate: the JobManager redeploys what should run.
         this.cancelAll("the worker registered again with the JobManager");
-        this.registered = true;
         this.note(`worker ${this.options.workerId} registered with the JobManager (${this.options.slots} slots, data port ${this.dataPort})`);
         this.scheduleHeartbeat();
         return;
@@ -214,7 +212,6 @@ export class TaskExecutor implements rpc.WorkerGateway {
     } catch (error) {
       if (error instanceof rpc.NotFoundError) {
         log.warn(`worker ${this.options.workerId}: the JobManager does not know this worker; registering again`);
-        this.registered = false;
         void this.register();
         return;
       }
@@ -492,6 +489,5 @@ export class TaskExecutor implements rpc.WorkerGateway {
     this.peerServer?.stop();
     for (const link of this.peerLinks.values()) link.close();
     for (const slot of this.slots) slot.terminate();
-    void this.registered;
   }
 }
