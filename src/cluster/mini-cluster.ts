@@ -5,6 +5,7 @@
  * control plane. Slots are threads when a slot entry module is given (`bicycle run`, `bicycle sql`), or
  * run on the caller's thread (tests). The data plane between the workers is real loopback TCP.
  */
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rpc } from "../network/index.ts";
@@ -36,6 +37,9 @@ export class MiniCluster {
     readonly gateway: rpc.JobManagerGateway,
     readonly workers: TaskExecutor[],
     readonly checkpointDir: string,
+    /** Private files (store, bundles, worker state; checkpoints unless given): removed by stop(). */
+    private readonly baseDir: string,
+    private readonly ownsCheckpoints: boolean,
   ) {}
 
   static async start(options: MiniClusterOptions = {}): Promise<MiniCluster> {
@@ -44,6 +48,9 @@ export class MiniCluster {
     const executors = new Map<string, TaskExecutor>();
     const jobManager = JobManager.start({
       checkpointDir,
+      // The store is private to this cluster: a later embedded cluster on the same checkpoint
+      // directory must not resume this one's jobs.
+      storeDir: join(base, "jobmanager"),
       verbose: options.verbose ?? false,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 500,
       ...(options.heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs: options.heartbeatTimeoutMs }),
@@ -89,12 +96,21 @@ export class MiniCluster {
       });
       workers.push(await pending);
     }
-    return new MiniCluster(jobManager, gateway, workers, checkpointDir);
+    return new MiniCluster(jobManager, gateway, workers, checkpointDir, base, options.checkpointDir === undefined);
   }
 
-  /** Cancel running jobs and stop everything. */
+  /** Cancel running jobs, stop everything and remove the cluster's private files. */
   async stop(): Promise<void> {
     await this.jobManager.stop({ cancelJobs: true });
     await Promise.all(this.workers.map((w) => w.stop()));
+    // Checkpoints the caller asked for (and its state dir) stay; everything else of ours goes.
+    const keep = this.ownsCheckpoints ? [] : [this.checkpointDir];
+    await removeExcept(this.baseDir, keep);
   }
+}
+
+/** Remove `dir` unless one of `keep` lies inside it. */
+async function removeExcept(dir: string, keep: readonly string[]): Promise<void> {
+  if (keep.some((k) => k === dir || k.startsWith(`${dir}/`))) return;
+  await rm(dir, { recursive: true, force: true });
 }

@@ -24,8 +24,10 @@ import { SlotPool } from "./slot-pool.ts";
 import { WorkerRegistry, type WorkerInfo } from "./worker-registry.ts";
 
 export interface JobManagerOptions {
-  /** Root of every job's checkpoints; the JobStore lives here too. */
+  /** Root of every job's checkpoints; the JobStore lives here too unless `storeDir` says otherwise. */
   readonly checkpointDir: string;
+  /** Where the JobStore (jobmanager.sqlite) lives (default: checkpointDir). */
+  readonly storeDir?: string;
   readonly heartbeatIntervalMs?: number;
   /** A worker silent this long is lost (default 10 x the heartbeat interval, at least 5 s). */
   readonly heartbeatTimeoutMs?: number;
@@ -60,7 +62,7 @@ export class JobManager implements rpc.JobManagerGateway {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
     this.slotWaitTimeoutMs = options.slotWaitTimeoutMs ?? 300_000;
     this.registry = new WorkerRegistry({ heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? Math.max(5000, 10 * this.heartbeatIntervalMs) });
-    this.store = JobStore.open(options.checkpointDir);
+    this.store = JobStore.open(options.storeDir ?? options.checkpointDir);
     this.note = options.verbose === false ? (m) => log.debug(m) : (m) => log.info(m);
     this.timeoutTimer = setInterval(() => this.checkHeartbeats(), Math.max(50, Math.floor(this.heartbeatIntervalMs / 2)));
   }
