@@ -1,4 +1,5 @@
-// FrameLink unit tests with a fake socket: coalesced writes, partial writes and drain, close, malformed input.
+// FrameLink unit tests with a fake socket: coalesced writes, in-place encoding (sendWith, beforeFlush), partial
+// writes and drain, close, malformed input.
 import { describe, expect, test } from "bun:test";
 import { NetworkError, type NetworkErrorCode } from "./errors.ts";
 import { FRAME_HEADER_BYTES, type Frame, FrameDecoder, wholeFrameBytes, writeCreditFrame, writeElementFrame } from "./frame-codec.ts";
@@ -63,6 +64,52 @@ describe("FrameLink", () => {
     expect(socket.writes).toBe(1);
     expect(socket.bytes).toEqual(all);
     expect(link.stats).toMatchObject({ framesSent: 1000, writes: 1, bytesSent: all.length });
+  });
+
+  test("sendWith encodes in place; beforeFlush adds held-back frames to the same write", async () => {
+    const socket = new FakeSocket();
+    let credits = 0;
+    const link = new FrameLink(socket, {
+      name: "test link",
+      onFrame: () => {},
+      onClose: () => {},
+      beforeFlush: (out) => {
+        if (credits === 0) return 0;
+        writeCreditFrame(out, 4, credits);
+        credits = 0;
+        return 1;
+      },
+    });
+    const n = link.sendWith(writeElementFrame, 3, { kind: "watermark", timestamp: 7 });
+    expect(n).toBe(FRAME_HEADER_BYTES + 8);
+    credits = 5;
+    await Promise.resolve();
+    expect(socket.writes).toBe(1);
+    const expected = new WriteBuffer();
+    writeElementFrame(expected, 3, { kind: "watermark", timestamp: 7 });
+    writeCreditFrame(expected, 4, 5);
+    expect(socket.bytes).toEqual(expected.toBytes());
+    expect(link.stats.framesSent).toBe(2);
+    // requestFlush flushes what beforeFlush holds without any frame queued.
+    credits = 2;
+    link.requestFlush();
+    await Promise.resolve();
+    expect(socket.writes).toBe(2);
+    writeCreditFrame(expected, 4, 2);
+    expect(socket.bytes).toEqual(expected.toBytes());
+  });
+
+  test("sendWith queues nothing when the encoder throws or writes anything but one whole frame", async () => {
+    const socket = new FakeSocket();
+    const { link } = newLink(socket);
+    expect(() => link.sendWith(writeElementFrame, -1, { kind: "end" })).toThrow(RangeError);
+    expect(() => link.sendWith((out: WriteBuffer) => out.u32(12345), 0, 0)).toThrow(/exactly one whole frame/);
+    expect(() => link.sendWith((out: WriteBuffer) => { writeCreditFrame(out, 1, 1); writeCreditFrame(out, 2, 1); }, 0, 0)).toThrow(RangeError);
+    expect(link.bufferedBytes).toBe(0);
+    link.close();
+    expect(link.sendWith(writeElementFrame, 1, { kind: "end" })).toBe(0);
+    await Promise.resolve();
+    expect(socket.writes).toBe(0);
   });
 
   test("partial writes wait for drain, then the rest goes out in order", async () => {

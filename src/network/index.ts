@@ -1,9 +1,9 @@
 /**
  * @module network
- * The data plane: length-prefixed binary frames, batch serialization, and TCP connections that
- * multiplex credit-flow-controlled channels between workers; plus the worker's frame routing layer
- * (PortSocket, FrameLink, FrameRouter, peer transport) that forwards whole frames between slot threads
- * and peer workers. Imports only core.
+ * The data plane: length-prefixed binary frames, batch serialization, FrameLink (whole frames over one
+ * byte stream), ChannelConnection (credit-flow-controlled channels multiplexed over a FrameLink, run by
+ * each slot thread over a PortSocket), and the worker's frame routing layer (FrameRouter, peer transport)
+ * that forwards whole frames between slot threads and peer workers over TCP. Imports only core.
  */
 export { NetworkError, type NetworkErrorCode } from "./errors.ts";
 export { WriteBuffer } from "./write-buffer.ts";
@@ -34,14 +34,8 @@ export {
   type OutputChannel,
   type WakeupLike,
 } from "./remote-channel.ts";
-export { TcpConnection, type ConnectionOptions, type ConnectionStats, type SocketLike } from "./tcp-connection.ts";
-export {
-  connectDataPlane,
-  createDataPlaneServer,
-  type ConnectOptions,
-  type DataPlaneServer,
-  type DataPlaneServerOptions,
-} from "./tcp-transport.ts";
+export { forwardSocketEvents, type SocketEvents, type SocketLike } from "./socket.ts";
+export { ChannelConnection, type ChannelConnectionOptions } from "./channel-connection.ts";
 export { PortSocket, isFramesEndMessage, isFramesMessage, type FramePort, type FramesEndMessage, type FramesMessage } from "./port-socket.ts";
 export { FrameLink, type FrameLinkOptions, type FrameLinkStats } from "./frame-link.ts";
 export {

@@ -14,11 +14,12 @@
  * smaller id (string order); the other waits for it, and frames for it wait in the FrameRouter until
  * its link is added. Malformed bytes from a peer fail only that peer's link, never the process.
  */
-import type { Socket, SocketHandler } from "bun";
+import type { Socket } from "bun";
 import { log } from "../core/index.ts";
 import { NetworkError } from "./errors.ts";
 import { FRAME_HEADER_BYTES, type Frame, FrameKind, MAX_HELLO_ID_BYTES, decodeHello, writeHelloFrame } from "./frame-codec.ts";
 import { FrameLink } from "./frame-link.ts";
+import { forwardSocketEvents } from "./socket.ts";
 import { WriteBuffer } from "./write-buffer.ts";
 
 /** How long an accepted socket may take to send its HELLO. */
@@ -60,22 +61,6 @@ export interface ConnectPeerOptions {
 
 type LinkSocket = Socket<FrameLink | undefined>;
 
-/** Socket events forwarded to the link in `socket.data`; none of them throws. */
-const FORWARD: SocketHandler<FrameLink | undefined> = {
-  data(socket, chunk) {
-    socket.data?.handleData(chunk);
-  },
-  drain(socket) {
-    socket.data?.handleDrain();
-  },
-  close(socket, error) {
-    socket.data?.handleClose(error);
-  },
-  error(socket, error) {
-    socket.data?.handleClose(error);
-  },
-};
-
 /** Accept peer workers' connections; each must identify itself with HELLO first. */
 export function createPeerServer(options: PeerServerOptions): PeerServer {
   const links = new Set<FrameLink>();
@@ -85,7 +70,7 @@ export function createPeerServer(options: PeerServerOptions): PeerServer {
     hostname: options.hostname,
     port: options.port,
     socket: {
-      ...FORWARD,
+      ...forwardSocketEvents<FrameLink>(),
       open(socket: LinkSocket) {
         const connection = `worker ${options.workerId}: peer connection #${++accepted} from ${socket.remoteAddress}`;
         let peer: string | null = null;
@@ -143,7 +128,7 @@ export async function connectPeer(options: ConnectPeerOptions): Promise<FrameLin
       hostname: options.hostname,
       port: options.port,
       socket: {
-        ...FORWARD,
+        ...forwardSocketEvents<FrameLink>(),
         open(socket: LinkSocket) {
           const link = new FrameLink(socket, {
             name,

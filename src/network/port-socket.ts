@@ -1,12 +1,12 @@
 /**
  * @module network/port-socket
- * A SocketLike over a MessagePort (or Worker), so a TcpConnection or FrameLink can talk the data-plane
+ * A SocketLike over a MessagePort (or Worker), so a ChannelConnection or FrameLink can talk the data-plane
  * frame protocol between a slot thread and the worker's main thread. Each write posts
  * `{ type: "frames", bytes }` with a fresh, transferred ArrayBuffer; `end()` posts `{ type: "frames-end" }`.
  * The receiving side feeds `new Uint8Array(message.bytes)` to handleData and calls handleClose on
  * "frames-end". A write always takes every byte: the senders above are bounded by credits.
  */
-import type { SocketLike } from "./tcp-connection.ts";
+import type { SocketLike } from "./socket.ts";
 
 /** The part of a MessagePort, Worker or worker `self` a PortSocket needs. */
 export interface FramePort {

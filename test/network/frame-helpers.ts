@@ -1,12 +1,12 @@
 // Helpers for the frame routing tests: encode frames, and a "slot thread" simulated over a real MessageChannel.
 import type { StreamElement } from "../../src/core/index.ts";
 import {
+  ChannelConnection,
   type Frame,
   FrameDecoder,
   FrameLink,
   type FrameRouter,
   PortSocket,
-  TcpConnection,
   WriteBuffer,
   isFramesEndMessage,
   isFramesMessage,
@@ -25,18 +25,18 @@ export function frameOf(channelId: number, what: StreamElement<unknown> | { cred
 }
 
 /**
- * A slot thread simulated in-process: its TcpConnection talks over one side of a real MessageChannel
+ * A slot thread simulated in-process: its ChannelConnection talks over one side of a real MessageChannel
  * (PortSocket), and the main thread's FrameLink for it sits on the other side, routing through `router`.
  */
 export interface SimulatedSlot {
-  readonly connection: TcpConnection;
+  readonly connection: ChannelConnection;
   readonly link: FrameLink;
   close(): void;
 }
 
 export function simulateSlot(router: FrameRouter, endpoint: string): SimulatedSlot {
   const channel = new MessageChannel();
-  const connection = new TcpConnection(new PortSocket(channel.port1), { name: `${endpoint} data plane` });
+  const connection = new ChannelConnection(new PortSocket(channel.port1), { name: `${endpoint} data plane` });
   const link = new FrameLink(new PortSocket(channel.port2), {
     name: `main <-> ${endpoint}`,
     onFrame: (frame, bytes) => router.route(endpoint, frame, bytes),

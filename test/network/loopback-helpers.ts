@@ -1,48 +1,75 @@
-// Helpers for the data-plane loopback tests: a server/client pair, a credit-respecting producer and a consumer.
+// Helpers for the data-plane loopback tests: ChannelConnections over real loopback TCP (built from the
+// shared pieces: Bun.listen/Bun.connect + forwardSocketEvents), a credit-respecting producer and a consumer.
+import type { Socket } from "bun";
 import type { StreamElement } from "../../src/core/index.ts";
 import {
-  type ConnectionOptions,
-  type DataPlaneServer,
+  ChannelConnection,
+  type ChannelConnectionOptions,
   type RemoteInputChannel,
   type RemoteOutputChannel,
-  type TcpConnection,
-  connectDataPlane,
-  createDataPlaneServer,
+  forwardSocketEvents,
 } from "../../src/network/index.ts";
 import { Wakeup } from "../../src/runtime/index.ts";
 
+type ConnectionSocket = Socket<ChannelConnection | undefined>;
+
 export interface Loopback {
-  readonly server: DataPlaneServer;
-  /** Connections in accept order. */
-  readonly accepted: TcpConnection[];
+  /** The listening port on 127.0.0.1. */
+  readonly port: number;
+  /** Server-side connections in accept order. */
+  readonly accepted: ChannelConnection[];
   /** Open a client connection and return it with its server-side peer. */
-  connect(): Promise<{ client: TcpConnection; peer: TcpConnection }>;
+  connect(): Promise<{ client: ChannelConnection; peer: ChannelConnection }>;
   stop(): void;
 }
 
-export function startLoopback(options: ConnectionOptions & { onConnection?: (c: TcpConnection) => void } = {}): Loopback {
-  const accepted: TcpConnection[] = [];
-  const clients: TcpConnection[] = [];
-  const server = createDataPlaneServer({
-    ...options,
-    onConnection: (c) => {
-      accepted.push(c);
-      options.onConnection?.(c);
+/**
+ * A TCP server on 127.0.0.1 (free port) wrapping each accepted socket in a ChannelConnection, and a
+ * client that opens one. Production runs ChannelConnections over PortSockets (TCP carries FrameLinks
+ * between workers); this runs the same class straight over TCP to test credits and failures across a
+ * real socket with partial writes and drain.
+ */
+export function startLoopback(options: ChannelConnectionOptions & { onConnection?: (c: ChannelConnection) => void } = {}): Loopback {
+  const accepted: ChannelConnection[] = [];
+  const clients: ChannelConnection[] = [];
+  const limit = options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes };
+  const listener = Bun.listen<ChannelConnection | undefined>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      ...forwardSocketEvents<ChannelConnection>(),
+      open(socket: ConnectionSocket) {
+        const connection = new ChannelConnection(socket, { ...limit, name: `${options.name ?? "loopback server"} #${accepted.length + 1}` });
+        socket.data = connection;
+        accepted.push(connection);
+        options.onConnection?.(connection);
+      },
     },
   });
   return {
-    server,
+    port: listener.port,
     accepted,
     async connect() {
       const before = accepted.length;
-      const client = await connectDataPlane({ port: server.port, ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }) });
+      const socket = await Bun.connect<ChannelConnection | undefined>({
+        hostname: "127.0.0.1",
+        port: listener.port,
+        socket: {
+          ...forwardSocketEvents<ChannelConnection>(),
+          open(socket: ConnectionSocket) {
+            socket.data = new ChannelConnection(socket, { ...limit, name: `loopback client #${clients.length + 1}` });
+          },
+        },
+      });
+      const client = socket.data!;
       clients.push(client);
       await until(() => accepted.length > before);
       return { client, peer: accepted[before]! };
     },
     stop() {
       for (const c of clients) c.close();
-      server.stop();
+      for (const c of accepted) c.close();
+      listener.stop(true);
     },
   };
 }

@@ -1,5 +1,5 @@
 // Slot thread A -> worker main thread (FrameRouter) -> slot thread B, over real MessageChannels: each slot
-// runs a TcpConnection on a PortSocket, the main thread only routes whole frames.
+// runs a ChannelConnection on a PortSocket, the main thread only routes whole frames.
 import { afterEach, describe, expect, test } from "bun:test";
 import type { StreamElement } from "../../src/core/index.ts";
 import { FrameRouter, type NetworkError, PortSocket, isFramesMessage } from "../../src/network/index.ts";

@@ -4,7 +4,7 @@
  * joins them with channels, runs them, and takes part in checkpoints.
  *
  * Channels. A channel whose producer and consumer tasks are both in this slot is a LocalChannel. Every
- * other channel is one end of a multiplexed data-plane connection (a TcpConnection over the slot's
+ * other channel is one end of a multiplexed data-plane connection (a ChannelConnection over the slot's
  * message port): its frames go to the worker's main thread, whose FrameRouter forwards them to another
  * slot or over TCP to another worker, with credits flowing back the same way. Backpressure is therefore
  * the same credit protocol end to end, whatever the distance.
@@ -21,7 +21,7 @@
  */
 import { FsCheckpointStorage, type CheckpointStorage } from "../../checkpoint/index.ts";
 import { CancelledError, describeError, log, type MetricGroup } from "../../core/index.ts";
-import { TcpConnection } from "../../network/index.ts";
+import { ChannelConnection } from "../../network/index.ts";
 import { PortSocket } from "../../network/index.ts";
 import { buildJobGraph, type JobEdge, type JobGraph, type JobVertex, type LogicalPlan, type UserFunctions } from "../../plan/index.ts";
 import {
@@ -57,7 +57,7 @@ export interface SlotRuntimeOptions {
 
 /** The runtime of one slot; `port` leads to the worker's main thread. */
 export class SlotRuntime {
-  private readonly connection: TcpConnection;
+  private readonly connection: ChannelConnection;
   private readonly attempts = new Map<string, SlotAttempt>();
   private readonly metricsTimer: ReturnType<typeof setInterval>;
 
@@ -65,7 +65,7 @@ export class SlotRuntime {
     private readonly port: SlotPort,
     private readonly options: SlotRuntimeOptions,
   ) {
-    this.connection = new TcpConnection(new PortSocket(port), { name: `slot ${options.slotIndex} data plane` });
+    this.connection = new ChannelConnection(new PortSocket(port), { name: `slot ${options.slotIndex} data plane` });
     port.onmessage = (event) => this.onMessage(event.data as MainToSlot);
     this.metricsTimer = setInterval(() => this.sendMetrics(), options.metricsIntervalMs ?? 1000);
     this.post({ type: "ready" });
@@ -153,7 +153,7 @@ class SlotAttempt {
 
   constructor(
     private readonly message: DeployMessage,
-    private readonly connection: TcpConnection,
+    private readonly connection: ChannelConnection,
     private readonly post: (m: SlotToMain) => void,
     private readonly options: SlotRuntimeOptions,
   ) {

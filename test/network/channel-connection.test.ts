@@ -1,8 +1,9 @@
-// Loopback tests of the TCP data plane: ordering across connections and channels, credit flow control,
-// throughput, and failure on malformed input.
+// ChannelConnection over real loopback TCP: ordering across connections and channels, credit flow control
+// and bounded memory across a real socket, throughput, failure on malformed input (only that connection),
+// and orderly / peer close.
 import { afterEach, describe, expect, test } from "bun:test";
 import { type StreamElement } from "../../src/core/index.ts";
-import { NetworkError, type TcpConnection } from "../../src/network/index.ts";
+import { type ChannelConnection, NetworkError } from "../../src/network/index.ts";
 import type { InputChannel, OutputChannel } from "../../src/runtime/index.ts";
 import { type Loopback, batchOf, consume, produce, startLoopback, until } from "./loopback-helpers.ts";
 
@@ -25,7 +26,7 @@ function streamFor(c: number, batches: number): StreamElement<number>[] {
   return out;
 }
 
-describe("TCP data plane on loopback", () => {
+describe("ChannelConnection over loopback TCP", () => {
   test("remote channels fit the runtime's channel interfaces", async () => {
     loopback = startLoopback();
     const { client, peer } = await loopback.connect();
@@ -43,7 +44,7 @@ describe("TCP data plane on loopback", () => {
       for (let c = 0; c < 4; c++) {
         const id = p * 10 + c;
         // client -> server on channel id, server -> client on the same id (ids are per direction).
-        for (const [from, to] of [[client, peer], [peer, client]] as [TcpConnection, TcpConnection][]) {
+        for (const [from, to] of [[client, peer], [peer, client]] as [ChannelConnection, ChannelConnection][]) {
           const expected = streamFor(id, 40);
           const input = to.inputChannel<number>(id, 2);
           runs.push(produce(from.outputChannel<number>(id), expected));
@@ -167,7 +168,7 @@ describe("TCP data plane on loopback", () => {
 
   test("garbage on the server socket fails the connection and surfaces NetworkError on the input channel", async () => {
     loopback = startLoopback({ maxFrameBytes: 1 << 20 });
-    const socket = await Bun.connect({ hostname: "127.0.0.1", port: loopback.server.port, socket: { data() {} } });
+    const socket = await Bun.connect({ hostname: "127.0.0.1", port: loopback.port, socket: { data() {} } });
     await until(() => loopback!.accepted.length === 1);
     const conn = loopback.accepted[0]!;
     const input = conn.inputChannel<number>(1);
@@ -184,7 +185,7 @@ describe("TCP data plane on loopback", () => {
 
   test("a malformed batch payload fails the connection; the process stays alive", async () => {
     loopback = startLoopback();
-    const socket = await Bun.connect({ hostname: "127.0.0.1", port: loopback.server.port, socket: { data() {} } });
+    const socket = await Bun.connect({ hostname: "127.0.0.1", port: loopback.port, socket: { data() {} } });
     await until(() => loopback!.accepted.length === 1);
     const conn = loopback.accepted[0]!;
     const input = conn.inputChannel<number>(2);
