@@ -7,7 +7,7 @@
 export * from "./registry.ts";
 export { ElementsSource } from "./elements/elements-source.ts";
 export { GeneratorSource, type GeneratorOptions } from "./generator/generator-source.ts";
-export { SplitCursor, splitRange, type SplitOffsets } from "./common/split-cursor.ts";
+export { SplitCursor, type SplitOffsets } from "./common/split-cursor.ts";
 export { PrintSink } from "./print/print-sink.ts";
 export { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";
 export { ConnectorError } from "./common/connector-error.ts";

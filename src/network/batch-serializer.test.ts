@@ -85,3 +85,68 @@ describe("batch serializer", () => {
     expect(decoded).toBeLessThan(20_000);
   });
 });
+
+describe("batch serializer: records of one shape go column by column", () => {
+  const ts = (n: number) => Array.from({ length: n }, (_, i) => i);
+  /** The value mode byte: after u32 count, u8 ts mode and its timestamps. */
+  const modeOf = (bytes: Uint8Array, count: number): number => bytes[4 + 1 + (bytes[4] === 0 ? 8 : count * 8)]!;
+
+  test("flat objects of numbers, strings and booleans round-trip exactly, with one key order", () => {
+    const values = [
+      { key: 1, name: "ann", ok: true, price: -0 },
+      { key: 2, name: "bö😀b", ok: false, price: Number.NaN },
+      { key: 3, name: "", ok: true, price: 1e300 },
+    ];
+    const bytes = serializeBatch({ values, timestamps: ts(3) });
+    expect(modeOf(bytes, 3)).toBe(4);
+    const back = decodeBatch(bytes).values as typeof values;
+    expect(back.map((v) => Object.keys(v))).toEqual(values.map(() => ["key", "name", "ok", "price"]));
+    expect(back[0]!.name).toBe("ann");
+    expect(back[1]!.name).toBe("bö😀b");
+    expect(Object.is(back[0]!.price, -0)).toBe(true);
+    expect(Number.isNaN(back[1]!.price)).toBe(true);
+    expect(back.map((v) => v.ok)).toEqual([true, false, true]);
+    expect(Object.getPrototypeOf(back[2])).toBe(Object.prototype);
+  });
+
+  test("anything else falls back to JSON: other shapes, key orders, extra keys, nesting, classes, __proto__", () => {
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    const cases: unknown[][] = [
+      [{ a: 1 }, { b: 1 }],
+      [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+      [{ a: 1 }, { a: 1, b: 2 }],
+      [{ a: 1 }, { a: "x" }],
+      [{ a: { b: 1 } }],
+      [{ a: null }],
+      [new Point(1)],
+      [JSON.parse('{"__proto__": 1}')],
+    ];
+    for (const values of cases) {
+      const bytes = serializeBatch({ values, timestamps: ts(values.length) });
+      expect(modeOf(bytes, values.length)).toBe(2);
+      expect(decodeBatch(bytes).values).toEqual(JSON.parse(JSON.stringify(values)));
+    }
+  });
+
+  test("malformed record blocks fail with BATCH_MALFORMED, never a crash", () => {
+    const good = serializeBatch({ values: [{ a: 1, b: "x" }], timestamps: [0] });
+    const at = 4 + 1 + 8 + 1; // count, ts mode, uniform ts, value mode
+    const names = (json: string): Uint8Array => {
+      const body = new TextEncoder().encode(json);
+      const out = new Uint8Array(at + 4 + body.length + 9);
+      out.set(good.subarray(0, at));
+      new DataView(out.buffer).setUint32(at, body.length, true);
+      out.set(body, at + 4);
+      out[at + 4 + body.length] = 0; // one number column
+      return out;
+    };
+    for (const bad of [names("[1]"), names('["a","a"]'), names('["__proto__"]'), names("nope"), names("[]"), good.subarray(0, good.length - 1)]) {
+      expect(() => decodeBatch(bad)).toThrow(NetworkError);
+    }
+    const badColumn = good.slice();
+    badColumn[at + 4 + '["a","b"]'.length] = 9;
+    expect(() => decodeBatch(badColumn)).toThrow(/unknown column type 9/);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * @module connectors/elements/elements-source
  * A bounded source over an in-memory array (`env.fromElements`). The array is read through a
- * SplitCursor: each subtask reads contiguous slices in order, a batch at a time, and its position is
+ * SplitCursor: each subtask reads its interleaved splits in index order, a batch at a time, and its position is
  * replayable and redistributable across parallelism changes.
  */
 import type { PollResult, Source, SourceContext, SourceOutput, TaskLocation } from "../../core/index.ts";
@@ -26,10 +26,10 @@ export class ElementsSource<T> implements Source<T> {
   }
 
   pollNext(out: SourceOutput<T>): PollResult {
-    const chunk = this.cursor.take(this.batchSize);
-    if (chunk === null) return "end";
-    const [from, n] = chunk;
-    out.collect(this.elements.slice(from, from + n));
+    const indexes = this.cursor.take(this.batchSize);
+    if (indexes === null) return "end";
+    const elements = this.elements;
+    out.collect(indexes.map((i) => elements[i]!));
     return "more";
   }
 

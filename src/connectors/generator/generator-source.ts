@@ -1,7 +1,7 @@
 /**
  * @module connectors/generator/generator-source
  * A deterministic, index-based generator (`env.fromGenerator`): record i is `generate(i)`, for i in
- * [0, count). Subtasks read contiguous splits through a SplitCursor, so the same job gives the same
+ * [0, count). Subtasks read interleaved splits through a SplitCursor (parallel subtasks advance together), so the same job gives the same
  * records at any parallelism and its position is replayable. An optional rate (records/s over all
  * subtasks) paces it; unpaced it runs flat out.
  */
@@ -45,12 +45,12 @@ export class GeneratorSource<T> implements Source<T> {
       if (allowed <= 0) return this.cursor.remaining() > 0 ? "idle" : "end";
       max = Math.min(max, allowed);
     }
-    const chunk = this.cursor.take(max);
-    if (chunk === null) return "end";
-    const [from, n] = chunk;
+    const indexes = this.cursor.take(max);
+    if (indexes === null) return "end";
+    const n = indexes.length;
     const values = new Array<T>(n);
     const generate = this.generate;
-    for (let j = 0; j < n; j++) values[j] = generate(from + j);
+    for (let j = 0; j < n; j++) values[j] = generate(indexes[j]!);
     this.emitted += n;
     out.collect(values);
     return "more";
