@@ -4,14 +4,17 @@
  * in-thread slot in tests). Data never travels as one message per record: `frames` messages carry
  * many encoded data-plane frames in one transferred ArrayBuffer (see network/port-socket).
  *
- *   main -> slot: deploy, cancel, trigger, notify-complete, notify-aborted, channels-failed, frames
- *   slot -> main: ready, task-state, ack, decline, metrics, frames, log
+ *   main -> slot: peer-port, deploy, cancel, trigger, notify-complete, notify-aborted, channels-failed, frames
+ *   slot -> main: ready, task-state, ack, decline, metrics, frames
+ *   slot <-> slot (peer ports of one worker): frames only
  */
 import type { AttemptDescriptor } from "../deployment.ts";
 
 export interface DeployMessage {
   readonly type: "deploy";
   readonly descriptor: AttemptDescriptor;
+  /** The worker this slot belongs to: tasks placed on it in other slots are reached over peer ports. */
+  readonly workerId: string;
   /** Tasks of the attempt that run in this slot. */
   readonly taskIds: readonly string[];
   /** The job bundle on this worker's disk, for TypeScript jobs. */
@@ -41,6 +44,8 @@ export type MainToSlot =
   | ({ readonly type: "notify-complete" | "notify-aborted"; readonly checkpointId: number } & AttemptRef)
   | { readonly type: "channels-failed"; readonly channelIds: readonly number[]; readonly message: string }
   | { readonly type: "frames"; readonly bytes: ArrayBuffer }
+  /** A direct port to another slot of the same worker (sent once at start, before any deploy). */
+  | { readonly type: "peer-port"; readonly slot: number; readonly port: MessagePort }
   | { readonly type: "shutdown" };
 
 export type SlotTaskState = "running" | "finished" | "cancelled" | "failed";

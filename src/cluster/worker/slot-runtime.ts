@@ -3,11 +3,12 @@
  * What runs inside one slot (its own thread): builds the tasks of a job attempt placed in this slot,
  * joins them with channels, runs them, and takes part in checkpoints.
  *
- * Channels. A channel whose producer and consumer tasks are both in this slot is a LocalChannel. Every
- * other channel is one end of a multiplexed data-plane connection (a ChannelConnection over the slot's
- * message port): its frames go to the worker's main thread, whose FrameRouter forwards them to another
- * slot or over TCP to another worker, with credits flowing back the same way. Backpressure is therefore
- * the same credit protocol end to end, whatever the distance.
+ * Channels. A channel whose producer and consumer tasks are both in this slot is a LocalChannel. A
+ * channel to another slot of the same worker is one end of a ChannelConnection over a direct port between
+ * the two slot threads (no hop through the main thread). Every other channel is one end of the
+ * ChannelConnection over the slot's port to the worker's main thread, whose FrameRouter forwards its
+ * frames over TCP to the other worker, with credits flowing back the same way. Backpressure is the same
+ * credit protocol end to end, whatever the distance.
  *
  * Checkpoints (task side of Chandy-Lamport). The JobManager's trigger reaches the slots of the attempt;
  * source tasks here inject barrier N. Every task of the slot snapshots when barrier N passes it (after
@@ -58,6 +59,8 @@ export interface SlotRuntimeOptions {
 /** The runtime of one slot; `port` leads to the worker's main thread. */
 export class SlotRuntime {
   private readonly connection: ChannelConnection;
+  /** Direct connections to the other slots of this worker, by slot index. */
+  private readonly peers = new Map<number, ChannelConnection>();
   private readonly attempts = new Map<string, SlotAttempt>();
   private readonly metricsTimer: ReturnType<typeof setInterval>;
 
@@ -95,6 +98,15 @@ export class SlotRuntime {
       case "notify-aborted":
         this.attempts.get(attemptKey(message.jobId, message.attempt))?.notifyAborted(message.checkpointId);
         return;
+      case "peer-port": {
+        const peer = new ChannelConnection(new PortSocket(message.port), { name: `slot ${this.options.slotIndex} <-> slot ${message.slot}` });
+        message.port.onmessage = (event) => {
+          const data = event.data as { type?: string; bytes?: ArrayBuffer };
+          if (data.type === "frames" && data.bytes !== undefined) peer.handleData(new Uint8Array(data.bytes));
+        };
+        this.peers.set(message.slot, peer);
+        return;
+      }
       case "channels-failed":
         this.connection.failChannels(message.channelIds, message.message);
         return;
@@ -113,7 +125,7 @@ export class SlotRuntime {
   private async deploy(message: DeployMessage): Promise<void> {
     const { descriptor } = message;
     const key = attemptKey(descriptor.jobId, descriptor.attempt);
-    const attempt = new SlotAttempt(message, this.connection, (m) => this.post(m), this.options);
+    const attempt = new SlotAttempt(message, { main: this.connection, peers: this.peers }, (m) => this.post(m), this.options);
     this.attempts.set(key, attempt);
     try {
       await attempt.run();
@@ -130,13 +142,25 @@ export class SlotRuntime {
   }
 }
 
+/** The data-plane connections of a slot: to the main thread (other workers), and to each local peer slot. */
+interface SlotConnections {
+  readonly main: ChannelConnection;
+  readonly peers: ReadonlyMap<number, ChannelConnection>;
+}
+
+/** A remote channel end and the connection it lives on. */
+interface RemoteEnd {
+  readonly id: number;
+  readonly connection: ChannelConnection;
+}
+
 interface BuiltSlotTask {
   readonly taskId: string;
   readonly vertex: JobVertex;
   readonly task: StreamTask;
   readonly metrics: ReadonlyMap<string, MetricGroup>;
-  readonly inputs: readonly number[];
-  readonly outputs: readonly number[];
+  readonly inputs: readonly RemoteEnd[];
+  readonly outputs: readonly RemoteEnd[];
   lastBackpressuredMs: number;
   lastSampleAt: number;
 }
@@ -153,7 +177,7 @@ class SlotAttempt {
 
   constructor(
     private readonly message: DeployMessage,
-    private readonly connection: ChannelConnection,
+    private readonly connections: SlotConnections,
     private readonly post: (m: SlotToMain) => void,
     private readonly options: SlotRuntimeOptions,
   ) {
@@ -200,7 +224,18 @@ class SlotAttempt {
 
   /** Forget this attempt's remote channels (keyed state backends release their files as tasks close). */
   private async release(): Promise<void> {
-    this.connection.forgetChannels(this.tasks.flatMap((t) => [...t.inputs, ...t.outputs]));
+    for (const end of this.tasks.flatMap((t) => [...t.inputs, ...t.outputs])) end.connection.forgetChannels([end.id]);
+  }
+
+  /** The connection that reaches `taskId`: a peer slot of this worker, or the main thread (other workers). */
+  private connectionTo(taskId: string): ChannelConnection {
+    const placement = this.descriptor.placement[taskId];
+    if (placement !== undefined && placement.workerId === this.message.workerId) {
+      const peer = this.connections.peers.get(placement.slot);
+      if (peer === undefined) throw new Error(`slot ${this.options.slotIndex} has no port to slot ${placement.slot} (task ${taskId})`);
+      return peer;
+    }
+    return this.connections.main;
   }
 
   private async build(): Promise<void> {
@@ -236,8 +271,8 @@ class SlotAttempt {
       for (let s = 0; s < vertex.parallelism; s++) {
         const taskId = taskIdOf(vertex.id, s);
         if (!local.has(taskId)) continue;
-        const inputs: number[] = [];
-        const outputs: number[] = [];
+        const inputs: RemoteEnd[] = [];
+        const outputs: RemoteEnd[] = [];
         const built = await buildSubtask(
           {
             graph,
@@ -257,8 +292,9 @@ class SlotAttempt {
                 .sort((a, b) => a.consumerSubtask - b.consumerSubtask)
                 .map((c) => {
                   if (local.has(c.consumerTask)) return localOf(c.id);
-                  outputs.push(c.id);
-                  return this.connection.outputChannel<unknown>(c.id);
+                  const connection = this.connectionTo(c.consumerTask);
+                  outputs.push({ id: c.id, connection });
+                  return connection.outputChannel<unknown>(c.id);
                 }),
             inputChannels: (edge): InputChannel<unknown>[] =>
               byEdge
@@ -267,8 +303,9 @@ class SlotAttempt {
                 .sort((a, b) => a.producerSubtask - b.producerSubtask)
                 .map((c) => {
                   if (local.has(c.producerTask)) return localOf(c.id);
-                  inputs.push(c.id);
-                  return this.connection.inputChannel<unknown>(c.id, d.options.channelCapacity);
+                  const connection = this.connectionTo(c.producerTask);
+                  inputs.push({ id: c.id, connection });
+                  return connection.inputChannel<unknown>(c.id, d.options.channelCapacity);
                 }),
           },
         );
@@ -362,8 +399,8 @@ class SlotAttempt {
       taskId: t.taskId,
       recordsIn: head[METRIC_RECORDS_IN] ?? 0,
       recordsOut,
-      bytesIn: this.connection.channelBytesIn(t.inputs),
-      bytesOut: this.connection.channelBytesOut(t.outputs),
+      bytesIn: t.inputs.reduce((n, end) => n + end.connection.channelBytesIn([end.id]), 0),
+      bytesOut: t.outputs.reduce((n, end) => n + end.connection.channelBytesOut([end.id]), 0),
       backpressureRatio: ratio,
     };
   }

@@ -3,9 +3,10 @@
  * The worker's main thread (Flink's TaskExecutor): registers with the JobManager and heartbeats, serves
  * the WorkerService RPCs, hosts one thread per slot, and routes data-plane frames.
  *
- * Data plane. Every slot speaks the frame protocol to this thread over its port; a FrameRouter forwards
- * each frame by channel id: element frames towards the channel's consumer, credit frames towards its
- * producer, to another local slot or over the one TCP link to the other worker. Routes come from the
+ * Data plane. Slots of this worker exchange frames over direct ports between their threads. Frames for
+ * other workers come to this thread over the slot's port; a FrameRouter forwards each frame by channel
+ * id (element frames towards the channel's consumer, credit frames towards its producer) over the one
+ * TCP link to the other worker, or from that link to the local slot. Routes come from the
  * attempt descriptor (placement + channel numbering), so no worker asks another where a channel goes.
  * One TCP connection per worker pair: the worker with the smaller id connects, the other accepts; frames
  * for a peer whose link is not up yet wait in the router.
@@ -135,6 +136,14 @@ export class TaskExecutor implements rpc.WorkerGateway {
       this.slots.push(slot);
       this.slotLinks.push(link);
       this.router.addLink(endpoint, link);
+    }
+    // Slots of this worker exchange frames over direct ports, not through this thread.
+    for (let i = 0; i < this.slots.length; i++) {
+      for (let j = i + 1; j < this.slots.length; j++) {
+        const channel = new MessageChannel();
+        this.slots[i]!.port.postMessage({ type: "peer-port", slot: j, port: channel.port1 }, [channel.port1]);
+        this.slots[j]!.port.postMessage({ type: "peer-port", slot: i, port: channel.port2 }, [channel.port2]);
+      }
     }
     await Promise.all(this.slotReady);
   }
@@ -272,8 +281,10 @@ export class TaskExecutor implements rpc.WorkerGateway {
     for (const channel of channelsOf(graph, descriptor.channelBase)) {
       const producer = endpointOf(channel.producerTask);
       const consumer = endpointOf(channel.consumerTask);
-      const touchesMe = producer.startsWith("slot:") || consumer.startsWith("slot:");
-      if (!touchesMe || producer === consumer) continue; // elsewhere, or inside one slot (a LocalChannel)
+      const producerLocal = producer.startsWith("slot:");
+      const consumerLocal = consumer.startsWith("slot:");
+      // Elsewhere, inside one slot (a LocalChannel), or between two local slots (their direct port).
+      if ((!producerLocal && !consumerLocal) || (producerLocal && consumerLocal)) continue;
       this.router.setRoute(channel.id, { producer, consumer });
       local.routes.push(channel.id);
       for (const e of [producer, consumer]) if (e.startsWith("worker:")) peers.add(e.slice("worker:".length));
@@ -284,6 +295,7 @@ export class TaskExecutor implements rpc.WorkerGateway {
       this.post(slot, {
         type: "deploy",
         descriptor,
+        workerId: me,
         taskIds,
         bundlePath,
         stateDir: join(this.options.stateDir, `${descriptor.jobId}-a${descriptor.attempt}-s${slot}`),
