@@ -9,6 +9,8 @@ import { dirname, join } from "node:path";
 import { DEMO_WINDOWS, lines } from "../helpers/demo-output.ts";
 import { buildBinaryInto, ROOT } from "../helpers/build-binary.ts";
 import { freePort } from "../cluster/process-cluster.ts";
+import { until } from "../cluster/helpers.ts";
+import { connectJobManager } from "../../src/cluster/index.ts";
 
 
 
@@ -95,12 +97,22 @@ describe("compiled bicycle executable", () => {
     const spawn = (args: string[]) => Bun.spawn(["./bicycle", ...args], { cwd: runDir, env, stdout: "ignore", stderr: "pipe", stdin: "ignore" });
     const jm = spawn(["jobmanager", "--bind", `127.0.0.1:${port}`, "--checkpoint-dir", join(runDir, "ck")]);
     const worker = spawn(["worker", "--jobmanager", `127.0.0.1:${port}`, "--slots", "2", "--bind", "127.0.0.1:0", "--rpc-bind", "127.0.0.1:0", "--state-dir", join(runDir, "st")]);
+    const client = connectJobManager(`127.0.0.1:${port}`, { deadlineMs: 2000 });
     try {
+      // Both processes are up once the JobManager counts the worker's slots.
+      await until(async () => {
+        try {
+          return (await client.clusterOverview()).totalSlots === 2;
+        } catch {
+          return false;
+        }
+      }, "the jobmanager and the worker to start");
       const r = await bicycle(["submit", "sessions.ts", "-p", "2", "--jobmanager", `127.0.0.1:${port}`]);
       expect(r.stderr).toContain("FINISHED");
       expect(r.stdout.trim()).toMatch(/^[0-9a-f]{32}$/);
       expect(r.exitCode).toBe(0);
     } finally {
+      client.close();
       jm.kill("SIGKILL");
       worker.kill("SIGKILL");
       await Promise.all([jm.exited, worker.exited]);

@@ -31,7 +31,6 @@ import {
   JobRunControl,
   loadCheckpoint,
   LocalChannel,
-  METRIC_BACKPRESSURED_MS,
   METRIC_RECORDS_IN,
   METRIC_RECORDS_OUT,
   SourceStreamTask,
@@ -48,6 +47,14 @@ import type { JobLoader } from "../job-loader.ts";
 import type { DeployMessage, MainToSlot, SlotPort, SlotTaskMetrics, SlotToMain } from "./slot-messages.ts";
 
 const attemptKey = (jobId: string, attempt: number): string => `${jobId}/${attempt}`;
+
+/**
+ * Output buffering on edges that leave the slot (every message between threads has a fixed cost, far
+ * above a LocalChannel push): up to this many records per channel, or this long, go as one batch.
+ */
+export const NETWORK_BUFFERING = { records: 1024, maxDelayMs: 10 } as const;
+/** Remote channels grant this many times `channelCapacity` credits, to cover the round trip between threads. */
+export const REMOTE_CREDIT_FACTOR = 4;
 
 export interface SlotRuntimeOptions {
   readonly slotIndex: number;
@@ -296,6 +303,7 @@ class SlotAttempt {
                   outputs.push({ id: c.id, connection });
                   return connection.outputChannel<unknown>(c.id);
                 }),
+            outputBuffering: (edge) => (byEdge.get(edge)!.some((c) => c.producerSubtask === s && !local.has(c.consumerTask)) ? NETWORK_BUFFERING : null),
             inputChannels: (edge): InputChannel<unknown>[] =>
               byEdge
                 .get(edge)!
@@ -305,7 +313,7 @@ class SlotAttempt {
                   if (local.has(c.producerTask)) return localOf(c.id);
                   const connection = this.connectionTo(c.producerTask);
                   inputs.push({ id: c.id, connection });
-                  return connection.inputChannel<unknown>(c.id, d.options.channelCapacity);
+                  return connection.inputChannel<unknown>(c.id, d.options.channelCapacity * REMOTE_CREDIT_FACTOR);
                 }),
           },
         );
@@ -382,14 +390,14 @@ class SlotAttempt {
     const now = performance.now();
     const head = t.metrics.get(t.vertex.headId)?.snapshot() ?? {};
     let recordsOut = 0;
-    let backpressuredMs = 0;
     for (const [nodeId, group] of t.metrics) {
       const counters = group.snapshot();
       // Records leaving the task: sent to another task, or written to an external system by a sink.
       if (leaving.has(nodeId)) recordsOut += counters[METRIC_RECORDS_OUT] ?? 0;
       if (graph.nodes.get(nodeId)?.kind.startsWith("sink:") === true) recordsOut += counters[METRIC_RECORDS_IN] ?? 0;
-      backpressuredMs += counters[METRIC_BACKPRESSURED_MS] ?? 0;
     }
+    // Includes a wait still going on, so a task blocked for a whole interval reports 1.
+    const backpressuredMs = t.task.backpressuredTimeMs(now);
     const elapsed = Math.max(1, now - t.lastSampleAt);
     const ratio = Math.min(1, Math.max(0, (backpressuredMs - t.lastBackpressuredMs) / elapsed));
     t.lastBackpressuredMs = backpressuredMs;

@@ -129,8 +129,9 @@ export abstract class StreamTask {
     if (this.control.isCancelled) throw this.control.reason ?? new CancelledError(`task ${this.name} cancelled`);
   }
 
-  /** Wait for the next notify (data, credit, mail) or cancellation. */
+  /** Wait for the next notify (data, credit, mail) or cancellation; buffered output goes out first. */
   protected async idle(): Promise<void> {
+    for (const w of this.writers) w.flush();
     await Promise.race([this.wakeup.wait(), this.control.cancelled]);
     this.checkCancelled();
   }
@@ -144,11 +145,23 @@ export abstract class StreamTask {
   protected async awaitOutputs(): Promise<void> {
     if (this.outputsAvailable()) return;
     const started = performance.now();
-    while (!this.outputsAvailable()) {
-      await this.idle();
-      this.runMail();
+    this.waitingForCreditSince = started;
+    try {
+      while (!this.outputsAvailable()) {
+        await this.idle();
+        this.runMail();
+      }
+    } finally {
+      this.waitingForCreditSince = null;
+      this.backpressuredMs.inc(performance.now() - started);
     }
-    this.backpressuredMs.inc(performance.now() - started);
+  }
+
+  private waitingForCreditSince: number | null = null;
+
+  /** Milliseconds spent waiting for output credit so far, including a wait still going on. */
+  backpressuredTimeMs(now: number = performance.now()): number {
+    return this.backpressuredMs.count + (this.waitingForCreditSince === null ? 0 : now - this.waitingForCreditSince);
   }
 
   /** Let the event loop run (timers, I/O, other tasks) every few milliseconds. */

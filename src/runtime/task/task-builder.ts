@@ -16,7 +16,7 @@ import { KeyedTimerService } from "../time/timer-service.ts";
 import type { WatermarkSpec } from "../time/watermark-generator.ts";
 import { ChainedOperator } from "./chained-operator.ts";
 import { InputStreamTask } from "./input-stream-task.ts";
-import { RecordWriter } from "./record-writer.ts";
+import { RecordWriter, type OutputBuffering } from "./record-writer.ts";
 import { SourceStreamTask } from "./source-stream-task.ts";
 import type { JobRunControl, StreamTask, TaskCheckpointing } from "./stream-task.ts";
 import type { RestoreState } from "../checkpointing/task-snapshot.ts";
@@ -26,6 +26,8 @@ export interface SubtaskWiring {
   outputChannels(edge: JobEdge): OutputChannel<unknown>[];
   /** Consumer side: every channel of `edge` that ends at this subtask. */
   inputChannels(edge: JobEdge): InputChannel<unknown>[];
+  /** Output buffering for `edge` (edges that cross threads or processes); none when absent or null. */
+  outputBuffering?(edge: JobEdge): OutputBuffering | null;
 }
 
 export interface BuiltTask {
@@ -107,7 +109,7 @@ export async function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, sub
     if (edge.sourceVertex !== vertex.id) continue;
     const target = graph.nodes.get(edge.targetNode)!;
     const keyOf = edge.partitioning === "hash" ? createKeySelector(target, functions.get(target.id) ?? NO_FNS) : null;
-    const writer = new RecordWriter(wiring.outputChannels(edge), edge.partitioning, keyOf, maxParallelism, subtask);
+    const writer = new RecordWriter(wiring.outputChannels(edge), edge.partitioning, keyOf, maxParallelism, subtask, wiring.outputBuffering?.(edge) ?? null);
     writers.push(writer);
     addDownstream(chained.get(edge.sourceNode)!, edge.sideOutput, writer);
   }
