@@ -11,6 +11,9 @@
  *   notifyCheckpointComplete)* -> endInput -> close.
  * - Keyed state and timers are snapshotted by the runtime; `snapshotState` is only for state an operator
  *   keeps itself (structured-clone data: numbers, strings, arrays, plain objects, Maps).
+ * - open, snapshotState, notifyCheckpointComplete, endInput and close may return a Promise (a sink
+ *   flushing or committing a transaction): the task then takes no further input until it settles, and
+ *   a rejection fails the task. processBatch and the timer and watermark hooks stay synchronous.
  */
 import type { RecordBatch } from "./batch.ts";
 import type { TaskLocation } from "./errors.ts";
@@ -47,7 +50,7 @@ export interface OperatorContext {
 }
 
 export interface Operator<I, O> {
-  open?(ctx: OperatorContext): void;
+  open?(ctx: OperatorContext): void | Promise<void>;
   /** Process every record of `batch`, emitting results to `out`. Required. */
   processBatch(batch: RecordBatch<I>, out: Output<O>): void;
   /**
@@ -61,17 +64,17 @@ export interface Operator<I, O> {
   /** After a round of processing-time timers: emit what the timers buffered, as one batch. */
   afterProcessingTimers?(out: Output<O>): void;
   /** All inputs have ended (after the final watermark). Flush anything buffered. */
-  endInput?(out: Output<O>): void;
+  endInput?(out: Output<O>): void | Promise<void>;
   /** Operator-managed state for checkpoint `checkpointId`, taken between two batches. */
-  snapshotState?(checkpointId: number): unknown;
+  snapshotState?(checkpointId: number): unknown | Promise<unknown>;
   /**
    * Restore from the snapshots of *every* subtask of the previous run (union redistribution): with a
    * changed parallelism the operator picks what belongs to `location.subtaskIndex`. Runs before open.
    */
   restoreState?(states: readonly unknown[], location: TaskLocation): void;
   /** Checkpoint `checkpointId` is complete everywhere (two-phase-commit sinks commit here). */
-  notifyCheckpointComplete?(checkpointId: number): void;
-  close?(): void;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  close?(): void | Promise<void>;
 }
 
 /**

@@ -14,6 +14,13 @@ import { FileSink, createSink, type TwoPhaseCommitState } from "../../src/connec
 import { executeLocally } from "../../src/runtime/index.ts";
 import type { PlanNode } from "../../src/plan/index.ts";
 
+/** A synchronous sink's hooks return plain values, never a Promise (checked here). */
+function sync<T>(value: T | Promise<T>): T {
+  if (value instanceof Promise) throw new Error("expected a synchronous result");
+  return value;
+}
+
+
 const root = mkdtempSync(join(tmpdir(), "bicycle-file-sink-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
@@ -162,10 +169,10 @@ describe("file sink recovery, driven by hand", () => {
     const dir = freshDir("manual");
     const sink = open(dir, loc(0, 1));
     write(sink, 1, 2);
-    const state = sink.snapshotState(1);
+    const state = sync(sink.snapshotState(1));
     expect(readDir(dir)).toEqual({ parts: new Map(), inProgress: [".part-0-0.inprogress"] });
     write(sink, 3);
-    sink.snapshotState(2); // never completes
+    sync(sink.snapshotState(2)); // never completes
     write(sink, 4);
     // Crash without close (process killed): three in-progress files, nothing visible.
     expect(readDir(dir).inProgress.sort()).toEqual([".part-0-0.inprogress", ".part-0-1.inprogress", ".part-0-2.inprogress"]);
@@ -194,7 +201,7 @@ describe("file sink recovery, driven by hand", () => {
     for (let s = 0; s < 3; s++) {
       const sink = open(dir, loc(s, 3));
       write(sink, s * 10 + 1);
-      states.push(sink.snapshotState(1)); // pending (checkpoint 1 completes, but notify never arrives)
+      states.push(sync(sink.snapshotState(1))); // pending (checkpoint 1 completes, but notify never arrives)
       write(sink, s * 10 + 2); // open at the checkpoint: aborted on restore
     }
     for (const p of [2, 4]) {

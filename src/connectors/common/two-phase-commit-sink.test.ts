@@ -7,6 +7,13 @@ import { describe, expect, test } from "bun:test";
 import { InternalError, batchWithTimestamp, type OperatorContext, type Output, type TaskLocation } from "../../core/index.ts";
 import { TwoPhaseCommitSink, type TwoPhaseCommitState } from "./two-phase-commit-sink.ts";
 
+/** A synchronous sink's hooks return plain values, never a Promise (checked here). */
+function sync<T>(value: T | Promise<T>): T {
+  if (value instanceof Promise) throw new Error("expected a synchronous result");
+  return value;
+}
+
+
 interface Txn {
   id: string;
   values: number[];
@@ -80,11 +87,11 @@ describe("TwoPhaseCommitSink protocol", () => {
     const store = new Store();
     const sink = openSink(store);
     write(sink, 1, 2);
-    sink.snapshotState(1);
+    sync(sink.snapshotState(1));
     write(sink, 3);
-    sink.snapshotState(2);
+    sync(sink.snapshotState(2));
     write(sink, 4);
-    sink.snapshotState(3);
+    sync(sink.snapshotState(3));
     expect(store.visible()).toEqual([]);
     sink.notifyCheckpointComplete(2); // 1 was never notified: subsumed by 2
     expect(store.visible()).toEqual([1, 2, 3]);
@@ -111,7 +118,7 @@ describe("TwoPhaseCommitSink protocol", () => {
   test("the state lists pending txns by checkpoint and the txn begun after the snapshot, detached", () => {
     const sink = openSink(new Store(), location(1, 2));
     write(sink, 1);
-    const state = sink.snapshotState(7);
+    const state = sync(sink.snapshotState(7));
     write(sink, 2); // goes into the open txn, not into the stored copy
     expect(state).toEqual({ version: 1, subtask: 1, checkpointId: 7, pending: [{ checkpointId: 7, txn: { id: "s1-t0", values: [1] } }], open: { id: "s1-t1", values: [] } });
   });
@@ -146,7 +153,7 @@ describe("TwoPhaseCommitSink protocol", () => {
     const store = new Store();
     const sink = openSink(store);
     write(sink, 1, 2);
-    const state = sink.snapshotState(1);
+    const state = sync(sink.snapshotState(1));
     sink.notifyCheckpointComplete(1);
     sink.close();
     expect(store.visible()).toEqual([1, 2]);
@@ -159,7 +166,7 @@ describe("TwoPhaseCommitSink protocol", () => {
     const store = new Store();
     const sink = openSink(store);
     write(sink, 1);
-    sink.snapshotState(1);
+    sync(sink.snapshotState(1));
     write(sink, 2);
     sink.endInput(out);
     expect(store.visible()).toEqual([1, 2]);
@@ -173,7 +180,7 @@ describe("TwoPhaseCommitSink protocol", () => {
     const store = new Store();
     const sink = openSink(store);
     write(sink, 1);
-    const state = sink.snapshotState(1);
+    const state = sync(sink.snapshotState(1));
     write(sink, 2);
     sink.close();
     expect(store.log.slice(-1)).toEqual(["abort s0-t1"]);
@@ -187,7 +194,7 @@ describe("TwoPhaseCommitSink protocol", () => {
     const store = new Store();
     const sink = openSink(store);
     write(sink, 1);
-    sink.snapshotState(4);
+    sync(sink.snapshotState(4));
     const original = store.committed.set.bind(store.committed);
     store.committed.set = () => {
       throw new Error("disk full");
@@ -215,13 +222,13 @@ describe("TwoPhaseCommitSink protocol", () => {
 describe("TwoPhaseCommitSink restore at another parallelism", () => {
   /** Three subtasks, each with a committed, a pending and an open txn at checkpoint 2. */
   function previousRun(store: Store): TwoPhaseCommitState[] {
-    return [0, 1, 2].map((s) => {
+    return [0, 1, 2].map((s): TwoPhaseCommitState => {
       const sink = openSink(store, location(s, 3));
       write(sink, s * 10 + 1);
-      sink.snapshotState(1);
+      sync(sink.snapshotState(1));
       sink.notifyCheckpointComplete(1);
       write(sink, s * 10 + 2);
-      const state = sink.snapshotState(2);
+      const state = sync(sink.snapshotState(2));
       write(sink, s * 10 + 3);
       sink.close();
       return state;

@@ -40,9 +40,12 @@
  *   its end are committed again: the end of a bounded job is at-least-once. (Not the case when every
  *   input of the sink ends only after all upstream work ended, e.g. behind a keyBy of a bounded job.)
  *
- * Async: every hook is synchronous. The Operator contract is synchronous (the runtime stores the
- * value snapshotState returns, and ignores what notifyCheckpointComplete and close return), so a
- * subclass must finish its I/O inside the call (node:fs *Sync calls), not return a promise.
+ * Async: beginTransaction, preCommit, commit, abort, recoverAndCommit/Abort and initializeSink may
+ * return a Promise (a Kafka transaction flushing or committing over the network); the base then
+ * returns a Promise from open / snapshotState / notifyCheckpointComplete / endInput / close, and the
+ * task takes no further input until it settled (core/operator.ts), so the protocol order holds. Steps
+ * stay synchronous as long as the subclass's are (the file sink), without a Promise per call. `write`
+ * is always synchronous: it buffers, and its errors surface at preCommit.
  *
  * Rescaling: restoreState receives the states of every subtask of the previous run. Each state is
  * recovered by exactly one new subtask, `oldSubtask % newParallelism`, which commits its pending txns
@@ -51,6 +54,7 @@
  */
 import { InternalError, type Operator, type OperatorContext, type Output, type RecordBatch, type TaskLocation } from "../../core/index.ts";
 import { ConnectorError } from "./connector-error.ts";
+import { andThen, forEachInOrder, mapFailure, type MaybePromise } from "./maybe-async.ts";
 
 /** What the base stores as operator state, per subtask. Txns are in their serialized form. */
 export interface TwoPhaseCommitState {
@@ -118,23 +122,23 @@ export abstract class TwoPhaseCommitSink<T, Txn> implements Operator<T, never> {
    * Start a transaction. `afterCheckpointId` is the last checkpoint this subtask took or restored
    * from before it (0 at a fresh start): the txn collects the records after that checkpoint.
    */
-  protected abstract beginTransaction(afterCheckpointId: number): Txn;
+  protected abstract beginTransaction(afterCheckpointId: number): MaybePromise<Txn>;
   /** Add the records of one batch (in order) to `txn`. */
   protected abstract write(txn: Txn, values: readonly T[]): void;
   /** Make `txn` durable but not visible (flush, fsync, close); no writes follow. */
-  protected abstract preCommit(txn: Txn): void;
+  protected abstract preCommit(txn: Txn): MaybePromise<void>;
   /** Make a pre-committed `txn` visible. Must be idempotent. */
-  protected abstract commit(txn: Txn): void;
+  protected abstract commit(txn: Txn): MaybePromise<void>;
   /** Discard `txn` (open or pre-committed); must tolerate a txn that left nothing behind. */
-  protected abstract abort(txn: Txn): void;
+  protected abstract abort(txn: Txn): MaybePromise<void>;
 
   /** Commit a txn restored from a checkpoint; it may have been committed already. */
-  protected recoverAndCommit(txn: Txn): void {
-    this.commit(txn);
+  protected recoverAndCommit(txn: Txn): MaybePromise<void> {
+    return this.commit(txn);
   }
   /** Abort a txn restored from a checkpoint (the one open at that checkpoint). */
-  protected recoverAndAbort(txn: Txn): void {
-    this.abort(txn);
+  protected recoverAndAbort(txn: Txn): MaybePromise<void> {
+    return this.abort(txn);
   }
   /** Txn -> plain data for the checkpoint. The default copies through JSON, which also detaches it. */
   protected serializeTransaction(txn: Txn): unknown {
@@ -144,85 +148,91 @@ export abstract class TwoPhaseCommitSink<T, Txn> implements Operator<T, never> {
     return data as Txn;
   }
   /** After recovery, before the first transaction begins (clean up leftovers, pick names). */
-  protected initializeSink(_context: SinkInitContext<Txn>): void {}
+  protected initializeSink(_context: SinkInitContext<Txn>): MaybePromise<void> {}
 
   restoreState(states: readonly unknown[], _location: TaskLocation): void {
     this.expectPhase("created", "restoreState");
     this.restored = states;
   }
 
-  open(ctx: OperatorContext): void {
+  open(ctx: OperatorContext): MaybePromise<void> {
     this.location = ctx.location;
-    const recovered = this.recover(ctx.location);
-    this.initializeSink({ location: ctx.location, isRestored: this.restored.length > 0, recovered });
-    this.restored = [];
-    this.current = this.beginTransaction(this.lastCheckpointId);
-    this.moveTo("running");
+    return andThen(this.recover(ctx.location), (recovered) =>
+      andThen(this.initializeSink({ location: ctx.location, isRestored: this.restored.length > 0, recovered }), () => {
+        this.restored = [];
+        return andThen(this.beginTransaction(this.lastCheckpointId), (txn) => {
+          this.current = txn;
+          this.moveTo("running");
+        });
+      }),
+    );
   }
 
   processBatch(batch: RecordBatch<T>, _out: Output<never>): void {
     this.write(this.openTxn("processBatch"), batch.values);
   }
 
-  snapshotState(checkpointId: number): TwoPhaseCommitState {
+  snapshotState(checkpointId: number): MaybePromise<TwoPhaseCommitState> {
     const txn = this.openTxn("snapshotState");
-    this.preCommit(txn);
-    this.pending.set(checkpointId, txn);
-    this.lastCheckpointId = checkpointId;
-    this.current = this.beginTransaction(checkpointId);
-    return {
-      version: 1,
-      subtask: this.location!.subtaskIndex,
-      checkpointId,
-      pending: [...this.pending].map(([id, t]) => ({ checkpointId: id, txn: this.serializeTransaction(t) })),
-      open: this.serializeTransaction(this.current),
-    };
+    return andThen(this.preCommit(txn), () => {
+      this.pending.set(checkpointId, txn);
+      this.lastCheckpointId = checkpointId;
+      return andThen(this.beginTransaction(checkpointId), (next) => {
+        this.current = next;
+        return {
+          version: 1 as const,
+          subtask: this.location!.subtaskIndex,
+          checkpointId,
+          pending: [...this.pending].map(([id, t]) => ({ checkpointId: id, txn: this.serializeTransaction(t) })),
+          open: this.serializeTransaction(next),
+        };
+      });
+    });
   }
 
-  notifyCheckpointComplete(checkpointId: number): void {
+  notifyCheckpointComplete(checkpointId: number): MaybePromise<void> {
     // After endInput everything is committed already; a late notification has nothing to do.
     if (this.phase !== "running") return;
-    this.commitPendingUpTo(checkpointId);
+    return this.commitPendingUpTo(checkpointId);
   }
 
-  endInput(_out: Output<never>): void {
+  endInput(_out: Output<never>): MaybePromise<void> {
     const txn = this.openTxn("endInput");
-    this.commitPendingUpTo(Number.POSITIVE_INFINITY);
-    this.preCommit(txn);
-    this.commitOne(txn, "end of input");
-    this.current = null;
-    this.moveTo("finished");
+    return andThen(this.commitPendingUpTo(Number.POSITIVE_INFINITY), () =>
+      andThen(this.preCommit(txn), () =>
+        andThen(this.commitOne(txn, "end of input"), () => {
+          this.current = null;
+          this.moveTo("finished");
+        }),
+      ),
+    );
   }
 
-  close(): void {
+  close(): MaybePromise<void> {
     if (this.phase === "closed") return;
     const txn = this.current;
     this.current = null;
     this.moveTo("closed");
     // Cancelled or failed: only the open txn goes; pending ones are in a checkpoint and get committed
     // (or not, if that checkpoint never completes) by the restored job.
-    if (txn !== null) this.abort(txn);
+    if (txn !== null) return this.abort(txn);
   }
 
   /** Commit-then-drop each pending txn up to `checkpointId`, so a failure leaves the rest pending. */
-  private commitPendingUpTo(checkpointId: number): void {
-    for (const [id, txn] of this.pending) {
-      if (id > checkpointId) break;
-      this.commitOne(txn, `checkpoint ${id}`);
-      this.pending.delete(id);
-    }
+  private commitPendingUpTo(checkpointId: number): MaybePromise<void> {
+    const due = [...this.pending].filter(([id]) => id <= checkpointId);
+    return forEachInOrder(due, ([id, txn]) => andThen(this.commitOne(txn, `checkpoint ${id}`), () => void this.pending.delete(id)));
   }
 
-  private commitOne(txn: Txn, what: string): void {
-    try {
-      this.commit(txn);
-    } catch (error) {
-      throw new ConnectorError(`${this.describe()}: commit of the transaction of ${what} failed; the restarted job commits it again`, { cause: error });
-    }
+  private commitOne(txn: Txn, what: string): MaybePromise<void> {
+    return mapFailure(
+      () => this.commit(txn),
+      (error) => new ConnectorError(`${this.describe()}: commit of the transaction of ${what} failed; the restarted job commits it again`, { cause: error }),
+    );
   }
 
   /** Recover the restored states this subtask owns: commit their pending txns, then abort the open ones. */
-  private recover(location: TaskLocation): RecoveredSubtask<Txn>[] {
+  private recover(location: TaskLocation): MaybePromise<RecoveredSubtask<Txn>[]> {
     const owned: RecoveredSubtask<Txn>[] = [];
     const commits: { checkpointId: number; txn: Txn }[] = [];
     for (const raw of this.restored) {
@@ -235,15 +245,18 @@ export abstract class TwoPhaseCommitSink<T, Txn> implements Operator<T, never> {
       owned.push({ subtask: state.subtask, pending: pending.map((p) => p.txn), open: state.open === null ? null : this.deserializeTransaction(state.open) });
     }
     commits.sort((a, b) => a.checkpointId - b.checkpointId);
-    for (const { checkpointId, txn } of commits) {
-      try {
-        this.recoverAndCommit(txn);
-      } catch (error) {
-        throw new ConnectorError(`${this.describe(location)}: recovering the commit of checkpoint ${checkpointId} failed`, { cause: error });
-      }
-    }
-    for (const r of owned) if (r.open !== null) this.recoverAndAbort(r.open);
-    return owned;
+    const committed = forEachInOrder(commits, ({ checkpointId, txn }) =>
+      mapFailure(
+        () => this.recoverAndCommit(txn),
+        (error) => new ConnectorError(`${this.describe(location)}: recovering the commit of checkpoint ${checkpointId} failed`, { cause: error }),
+      ),
+    );
+    return andThen(committed, () =>
+      andThen(
+        forEachInOrder(owned, (r) => (r.open === null ? undefined : this.recoverAndAbort(r.open))),
+        () => owned,
+      ),
+    );
   }
 
   private parseState(raw: unknown): TwoPhaseCommitState {

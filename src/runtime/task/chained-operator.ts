@@ -10,6 +10,7 @@ import type { KeyedStateBackend } from "../../state/index.ts";
 import type { OperatorSubtaskState } from "../checkpointing/task-snapshot.ts";
 import type { KeyedTimerService } from "../time/timer-service.ts";
 import type { Downstream } from "./downstream.ts";
+import { PendingWork } from "./pending-work.ts";
 import { METRIC_RECORDS_IN, METRIC_RECORDS_OUT } from "../events.ts";
 
 /** Fans an operator's output out to its downstream consumers (chained operators and writers). */
@@ -71,13 +72,30 @@ export class ChainedOperator implements Downstream {
     return this.context.location.operatorId;
   }
 
-  /** Keyed state, timers and operator state for checkpoint `checkpointId` (between two batches). */
-  snapshot(checkpointId: number): OperatorSubtaskState {
+  /** Set by the task: where work started by asynchronous hooks is tracked. */
+  work: PendingWork = new PendingWork();
+
+  /** A hook returned a Promise: the task waits for it; a rejection fails the task naming this operator. */
+  private track(result: unknown): void {
+    if (result instanceof Promise) this.work.track(result.catch((error: unknown) => this.fail(error)));
+  }
+
+  /**
+   * Keyed state, timers and operator state for checkpoint `checkpointId` (between two batches). A
+   * Promise when the operator's snapshotState is asynchronous (a sink flushing its transaction).
+   */
+  snapshot(checkpointId: number): OperatorSubtaskState | Promise<OperatorSubtaskState> {
     try {
-      return {
-        ...(this.store === null ? {} : { keyed: this.store.snapshot(checkpointId), timers: this.timers.snapshot() }),
-        ...(this.operator.snapshotState ? { operator: this.operator.snapshotState(checkpointId) } : {}),
-      };
+      const keyed = this.store === null ? {} : { keyed: this.store.snapshot(checkpointId), timers: this.timers.snapshot() };
+      if (!this.operator.snapshotState) return keyed;
+      const state: unknown = this.operator.snapshotState(checkpointId);
+      if (state instanceof Promise) {
+        return state.then(
+          (operator: unknown) => ({ ...keyed, operator }),
+          (error: unknown) => this.fail(error),
+        );
+      }
+      return { ...keyed, operator: state };
     } catch (error) {
       this.fail(error);
     }
@@ -99,16 +117,17 @@ export class ChainedOperator implements Downstream {
 
   notifyCheckpointComplete(checkpointId: number): void {
     try {
-      this.operator.notifyCheckpointComplete?.(checkpointId);
+      this.track(this.operator.notifyCheckpointComplete?.(checkpointId));
     } catch (error) {
       this.fail(error);
     }
   }
 
   /** Release the operator (close errors name it, like any other failure). */
-  close(): void {
+  close(): void | Promise<void> {
     try {
-      this.operator.close?.();
+      const result = this.operator.close?.();
+      if (result instanceof Promise) return result.catch((error: unknown) => this.fail(error));
     } catch (error) {
       this.fail(error);
     }
@@ -116,7 +135,7 @@ export class ChainedOperator implements Downstream {
 
   open(): void {
     try {
-      this.operator.open?.(this.context);
+      this.track(this.operator.open?.(this.context));
     } catch (error) {
       this.fail(error);
     }
@@ -166,7 +185,7 @@ export class ChainedOperator implements Downstream {
 
   endInput(): void {
     try {
-      this.operator.endInput?.(this.output);
+      this.track(this.operator.endInput?.(this.output));
     } catch (error) {
       this.fail(error);
     }

@@ -52,7 +52,7 @@ export class InputStreamTask extends StreamTask {
     for (;;) {
       this.checkCancelled();
       await this.awaitOutputs();
-      this.runMail();
+      await this.runMailAndWait();
       const left = this.checkAlignmentTimeout();
       const element = gate.poll();
       if (element === undefined) {

@@ -116,7 +116,7 @@ export class SourceStreamTask extends StreamTask {
     for (;;) {
       this.checkCancelled();
       await this.awaitOutputs();
-      this.runMail();
+      await this.runMailAndWait();
       if (this.pendingStop !== null) await this.awaitStopDecision();
       if (this.stopRequested) break;
       let result = source.pollNext(this.output);
@@ -128,7 +128,7 @@ export class SourceStreamTask extends StreamTask {
           this.chain[0]!.processStatus(true);
         }
         await Promise.race([new Promise((r) => setTimeout(r, IDLE_POLL_MS)), this.wakeup.wait(), this.control.cancelled]);
-        this.runMail();
+        await this.runMailAndWait();
         if (this.pendingStop !== null) await this.awaitStopDecision();
         if (this.stopRequested) break;
         continue;

@@ -18,6 +18,7 @@ import { Wakeup } from "../channels/wakeup.ts";
 import { METRIC_BACKPRESSURED_MS, METRIC_UNALIGNED_CHECKPOINTS } from "../events.ts";
 import type { ChainedOperator } from "./chained-operator.ts";
 import type { RecordWriter } from "./record-writer.ts";
+import { PendingWork } from "./pending-work.ts";
 
 /** Shared by the tasks of one job run: cancellation. */
 export class JobRunControl {
@@ -74,6 +75,8 @@ export abstract class StreamTask {
   private lastYield = performance.now();
   private readonly timeouts = new Set<ReturnType<typeof setTimeout>>();
   private readonly backpressuredMs;
+  /** Work of asynchronous operator hooks; no input is taken until it settled. */
+  protected readonly work = new PendingWork();
   private readonly unalignedCheckpoints;
 
   /** An unaligned snapshot waiting for its channel state. */
@@ -96,6 +99,7 @@ export abstract class StreamTask {
     readonly checkpointing: TaskCheckpointing,
   ) {
     control.register(this.wakeup);
+    for (const op of chain) op.work = this.work;
     for (const w of writers) for (const c of w.channels) c.setProducerWakeup(this.wakeup);
     this.backpressuredMs = metrics.counter(METRIC_BACKPRESSURED_MS);
     this.unalignedCheckpoints = metrics.counter(METRIC_UNALIGNED_CHECKPOINTS);
@@ -125,6 +129,12 @@ export abstract class StreamTask {
     while (this.mailbox.length > 0) this.mailbox.shift()!();
   }
 
+  /** Run mail, then wait for asynchronous hook work it started (a sink committing) before any input. */
+  protected async runMailAndWait(): Promise<void> {
+    this.runMail();
+    if (!this.work.isEmpty) await this.work.drain(this.control.cancelled);
+  }
+
   protected checkCancelled(): void {
     if (this.control.isCancelled) throw this.control.reason ?? new CancelledError(`task ${this.name} cancelled`);
   }
@@ -141,8 +151,9 @@ export abstract class StreamTask {
     return true;
   }
 
-  /** Backpressure: wait until every output channel has credit. */
+  /** Backpressure: wait until every output channel has credit (and asynchronous hook work is done). */
   protected async awaitOutputs(): Promise<void> {
+    if (!this.work.isEmpty) await this.work.drain(this.control.cancelled);
     if (this.outputsAvailable()) return;
     const started = performance.now();
     this.waitingForCreditSince = started;
@@ -184,18 +195,29 @@ export abstract class StreamTask {
   protected performCheckpoint(barrier: CheckpointBarrier, unaligned = false): void {
     const id = barrier.checkpointId;
     const operators: Record<string, OperatorSubtaskState> = {};
-    for (const op of this.chain) operators[op.uid] = op.snapshot(id);
+    const waiting: Promise<void>[] = [];
+    for (const op of this.chain) {
+      const state = op.snapshot(id);
+      if (state instanceof Promise) waiting.push(state.then((s) => void (operators[op.uid] = s)));
+      else operators[op.uid] = state;
+    }
     this.snapshotInput(id, operators);
     for (const writer of this.writers) writer.processBarrier(barrier);
     const { vertexId, subtask, parallelism } = this.checkpointing;
-    const snapshot: TaskSnapshot = { version: 1, vertexId, subtask, parallelism, checkpointId: id, operators };
     if (barrier.thenStop) this.pendingStop = id;
-    if (unaligned) {
-      this.unalignedCheckpoints.inc();
-      this.pendingUnaligned = snapshot;
-    } else {
-      this.checkpointing.acknowledge(snapshot);
-    }
+    const finish = (): void => {
+      const snapshot: TaskSnapshot = { version: 1, vertexId, subtask, parallelism, checkpointId: id, operators };
+      if (unaligned) {
+        this.unalignedCheckpoints.inc();
+        this.pendingUnaligned = snapshot;
+      } else {
+        this.checkpointing.acknowledge(snapshot);
+      }
+    };
+    // An asynchronous snapshot (a sink pre-committing) is acknowledged once it settled; the task takes
+    // no further input before, so the in-flight records of an unaligned checkpoint come after it.
+    if (waiting.length === 0) finish();
+    else this.work.track(Promise.all(waiting).then(finish));
   }
 
   /** The in-flight records of an unaligned checkpoint are complete: acknowledge it with them. */
@@ -245,8 +267,10 @@ export abstract class StreamTask {
     let failed = false;
     try {
       for (let i = this.chain.length - 1; i >= 0; i--) this.chain[i]!.open();
+      await this.work.drain(this.control.cancelled);
       await this.openInput();
       await this.processInput();
+      await this.work.drain(this.control.cancelled);
     } catch (error) {
       failed = true;
       throw error;
