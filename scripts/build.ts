@@ -30,6 +30,24 @@ const embedRocksDbAddon: BunPlugin = {
   },
 };
 
+/**
+ * @platformatic/kafka (the Kafka connectors' client) imports @platformatic/wasm-utils for CRC32C and
+ * lz4/snappy. Its main entry reads `native.wasm` from disk next to itself at load time
+ * (`readFileSync(new URL("../dist/native.wasm", import.meta.url))`), which inside a compiled executable
+ * points into the embedded /$bunfs and fails with ENOENT as soon as the client is imported. The package's
+ * `bundled` entry has the same exports with the wasm inlined as base64: resolve the bare import to it.
+ * (The optional native CRC32C addon, @node-rs/crc32, is loaded with a guarded runtime require and falls
+ * back to the wasm implementation, so it needs nothing here.)
+ */
+const bundleKafkaWasm: BunPlugin = {
+  name: "bundle-kafka-wasm",
+  setup(build) {
+    build.onResolve({ filter: /^@platformatic\/wasm-utils$/ }, (args) => ({
+      path: createRequire(args.importer).resolve("@platformatic/wasm-utils/bundled"),
+    }));
+  },
+};
+
 const started = performance.now();
 const result = await Bun.build({
   // slot-thread.ts runs each worker slot on its own thread (new Worker); a compiled executable only
@@ -39,7 +57,7 @@ const result = await Bun.build({
   minify: { syntax: true, whitespace: true },
   sourcemap: "linked",
   target: "bun",
-  plugins: [embedRocksDbAddon],
+  plugins: [embedRocksDbAddon, bundleKafkaWasm],
 });
 if (!result.success) {
   for (const message of result.logs) console.error(message);

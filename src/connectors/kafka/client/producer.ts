@@ -1,0 +1,83 @@
+/**
+ * @module connectors/kafka/client/producer
+ * KafkaProducer: the non-transactional producer of the at-least-once and `none` sink modes. `send`
+ * queues records, `flush` waits until the broker acknowledged every queued record (the at-least-once
+ * sink flushes on each checkpoint barrier).
+ */
+import { Producer, ProduceAcks } from "@platformatic/kafka";
+import { KafkaConnectorError, withDeadline } from "./errors.ts";
+import { describeBootstrap, resolveConnection, toLibraryOptions, type KafkaConnectionInput, type KafkaConnectionOptions } from "./options.ts";
+import { toLibraryMessage } from "./records.ts";
+import type { KafkaOutputRecord } from "./types.ts";
+
+export interface ProducerOptions {
+  /** Idempotent producer (acks=all, no duplicates from the client's own retries). Default true. */
+  readonly idempotent?: boolean;
+  /**
+   * At most this many sends in flight; `send` waits for room beyond it (back-pressure). Default 1 for
+   * the idempotent producer (its sequence numbers must reach each partition in order), 8 otherwise.
+   */
+  readonly maxInFlightSends?: number;
+}
+
+/**
+ * @example
+ * const producer = KafkaProducer.create({ bootstrapServers: "127.0.0.1:9092" });
+ * void producer.send([{ topic: "out", value: "hello" }]);
+ * await producer.flush(); // every record sent so far is acknowledged
+ * await producer.close();
+ */
+export class KafkaProducer {
+  private readonly options: KafkaConnectionOptions;
+  private readonly bootstrap: string;
+  private readonly producer: Producer;
+  private readonly maxInFlight: number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private firstError: unknown = null;
+  private closed = false;
+
+  private constructor(options: KafkaConnectionOptions, producerOptions: ProducerOptions) {
+    this.options = options;
+    this.bootstrap = describeBootstrap(options);
+    const idempotent = producerOptions.idempotent ?? true;
+    this.maxInFlight = producerOptions.maxInFlightSends ?? (idempotent ? 1 : 8);
+    this.producer = new Producer({ ...toLibraryOptions(options, "producer"), idempotent, ...(idempotent ? {} : { acks: ProduceAcks.ALL }) });
+  }
+
+  static create(connection: KafkaConnectionOptions | KafkaConnectionInput, options: ProducerOptions = {}): KafkaProducer {
+    return new KafkaProducer(resolveConnection(connection), options);
+  }
+
+  /**
+   * Send records; resolves when the broker acknowledged them. Waits first while `maxInFlightSends`
+   * sends are outstanding. A failure is also remembered and rethrown by the next `flush`.
+   */
+  async send(records: readonly KafkaOutputRecord[]): Promise<void> {
+    if (this.closed) throw new KafkaConnectorError(`Kafka at ${this.bootstrap}: send on a closed producer`, { code: "KAFKA_CLOSED", domain: "internal" });
+    if (records.length === 0) return;
+    while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
+    const messages = records.map(toLibraryMessage);
+    const sent = withDeadline({ bootstrap: this.bootstrap, operation: `send of ${records.length} record(s)` }, this.options.operationTimeoutMs, () => this.producer.send({ messages }))
+      .then(() => undefined);
+    const tracked = sent.catch((error: unknown) => {
+      this.firstError ??= error;
+    }).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    return sent;
+  }
+
+  /** Wait for every outstanding send; throws the first failure since the previous flush. */
+  async flush(): Promise<void> {
+    await Promise.all(this.inFlight);
+    const error = this.firstError;
+    this.firstError = null;
+    if (error !== null) throw error;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.inFlight);
+    await this.producer.close(true).catch(() => undefined);
+  }
+}
