@@ -126,8 +126,12 @@ describe("cluster of processes on loopback", () => {
     }
   });
 
-  test("kill -9 of a worker: the job restarts from its latest checkpoint on a new worker, output exactly once", async () => {
-    const dir = newDir("kill-worker");
+  /**
+   * Two 2-slot workers run a rate-limited window job with checkpoints every 300 ms; `disrupt` strikes once
+   * two checkpoints completed; then the job must finish with every window exactly once in the files.
+   */
+  async function survives(name: string, disrupt: (cluster: ProcessCluster) => Promise<void>): Promise<JobDetails> {
+    const dir = newDir(name);
     const cluster = new ProcessCluster({ dir });
     try {
       await cluster.startJobManager();
@@ -136,40 +140,32 @@ describe("cluster of processes on loopback", () => {
       const events = 150_000;
       const jobId = await submit(cluster, writeJob(dir, { out: join(dir, "out"), events, ratePerSecond: 25_000 }), ["--checkpoint-interval", "300"]);
       await until(async () => ((await cluster.client.getJob(asJobRef(jobId))).lastCheckpointId ?? 0) >= 2, "two completed checkpoints");
-      await cluster.kill("wb");
-      await cluster.startWorker("wc", 2);
-      const job: JobDetails = await waitForJob(cluster.client, jobId, ["finished", "failed", "cancelled"], 90_000);
-      expect(job.failure).toBeUndefined();
-      expect(job.summary.status).toBe("finished");
-      expect(job.summary.restarts).toBeGreaterThanOrEqual(1);
-      expect(job.tasks.some((t) => t.workerId === "wc")).toBe(true);
-      expect(readResults(join(dir, "out"))).toEqual(expectedCounts(events));
-    } finally {
-      await cluster.stop();
-    }
-  }, 120_000);
-
-  test("kill -9 and restart of the JobManager: workers re-register and the job resumes from its checkpoint", async () => {
-    const dir = newDir("kill-jm");
-    const cluster = new ProcessCluster({ dir });
-    try {
-      await cluster.startJobManager();
-      await cluster.startWorker("wa", 2);
-      await cluster.startWorker("wb", 2);
-      const events = 150_000;
-      const jobId = await submit(cluster, writeJob(dir, { out: join(dir, "out"), events, ratePerSecond: 25_000 }), ["--checkpoint-interval", "300"]);
-      await until(async () => ((await cluster.client.getJob(asJobRef(jobId))).lastCheckpointId ?? 0) >= 2, "two completed checkpoints");
-      await cluster.kill("jobmanager");
-      await cluster.startJobManager();
-      await until(async () => (await cluster.client.clusterOverview()).workers.filter((w) => w.status === "alive").length === 2, "both workers to re-register");
+      await disrupt(cluster);
       const job = await waitForJob(cluster.client, jobId, ["finished", "failed", "cancelled"], 90_000);
       expect(job.failure).toBeUndefined();
       expect(job.summary.status).toBe("finished");
       expect(job.summary.restarts).toBeGreaterThanOrEqual(1);
       expect(readResults(join(dir, "out"))).toEqual(expectedCounts(events));
+      return job;
     } finally {
       await cluster.stop();
     }
+  }
+
+  test("kill -9 of a worker: the job restarts from its latest checkpoint on a new worker, output exactly once", async () => {
+    const job = await survives("kill-worker", async (cluster) => {
+      await cluster.kill("wb");
+      await cluster.startWorker("wc", 2);
+    });
+    expect(job.tasks.some((t) => t.workerId === "wc")).toBe(true);
+  }, 120_000);
+
+  test("kill -9 and restart of the JobManager: workers re-register and the job resumes from its checkpoint", async () => {
+    await survives("kill-jm", async (cluster) => {
+      await cluster.kill("jobmanager");
+      await cluster.startJobManager();
+      await until(async () => (await cluster.client.clusterOverview()).workers.filter((w) => w.status === "alive").length === 2, "both workers to re-register");
+    });
   }, 120_000);
 
   test("backpressure across the network: a slow sink on worker B throttles the source on worker A", async () => {
