@@ -4,7 +4,7 @@
  * environment's plan and returns the stream of the new node; nothing runs until `env.execute()`.
  */
 import { OutputTag, PlanError } from "../core/index.ts";
-import { parseFileSinkConfig, type FileFormat, type SinkFunction } from "../connectors/index.ts";
+import { parseFileSinkConfig, parseKafkaSinkOptions, type FileFormat, type KafkaSinkInput, type KafkaSinkTestHooks, type SinkFunction } from "../connectors/index.ts";
 import type { ProcessFunction } from "../operators/index.ts";
 import type { Partitioning } from "../plan/index.ts";
 import { KeyedStream } from "./keyed-stream.ts";
@@ -204,6 +204,46 @@ export class DataStream<T> {
     // Fail at the call, not when the job starts: the same check the registry runs.
     parseFileSinkConfig({ id: "(new)", kind: "sink:file", name: options.name ?? "FileSink", config });
     this.then("sink:file", "FileSink", config, {}, operatorOptions);
+  }
+
+  /**
+   * Write records to the Kafka topic `options.topic` (it must exist). `delivery`:
+   * - `"exactly-once"`: Kafka transactions committed when the checkpoint covering them completes
+   *   (read the topic with isolation read_committed); needs checkpointing for output before the end of
+   *   input, and `transactionTimeoutMs` (default 5 min) at least max(60 s, 2 x checkpoint interval).
+   * - `"at-least-once"` (default): idempotent producer, flushed at every checkpoint; with `dedup: true`
+   *   the replay after a restore skips what the failed attempt already wrote (see the connector README).
+   * - `"none"`: fire-and-forget; a failed send fails the job at the next checkpoint or at end of input.
+   * Values are encoded by `format` ("json" default, "string", "raw" bytes); `key` picks a record's key
+   * (encoded by `keyFormat`, default "string"), which also picks its partition.
+   * @example
+   * counts.sinkToKafka({
+   *   connection: { bootstrapServers: "127.0.0.1:9092" },
+   *   topic: "word-counts",
+   *   delivery: "exactly-once",
+   *   transactionalIdPrefix: "word-count-job",
+   *   key: (c) => c.word,
+   * });
+   */
+  sinkToKafka(
+    options: Omit<KafkaSinkInput, "checkpointIntervalMs"> &
+      OperatorOptions & {
+        readonly key?: (value: T) => unknown;
+        readonly recordId?: (value: T) => string;
+        /** @internal failure injection in tests */
+        readonly testHooks?: KafkaSinkTestHooks;
+      },
+  ): void {
+    const { key, recordId, testHooks, name, uid, parallelism, ...sinkOptions } = options;
+    const config = { ...sinkOptions, checkpointIntervalMs: this.builder.checkpointInterval() };
+    // Fail at the call, not when the job starts: the same check the registry runs.
+    parseKafkaSinkOptions(config, `sink:kafka '${name ?? "KafkaSink"}'`);
+    const fns: Record<string, unknown> = {};
+    if (key !== undefined) fns.key = key;
+    if (recordId !== undefined) fns.recordId = recordId;
+    if (testHooks !== undefined) fns.testHooks = testHooks;
+    const operatorOptions: OperatorOptions = { ...(name === undefined ? {} : { name }), ...(uid === undefined ? {} : { uid }), ...(parallelism === undefined ? {} : { parallelism }) };
+    this.then("sink:kafka", "KafkaSink", config as unknown as MutableNode["config"], fns, operatorOptions);
   }
 
   /** Discard every record (benchmarks). */

@@ -5,6 +5,7 @@
  * because api/ may not import runtime/), a cluster client when submitting.
  */
 import { ConfigError, PlanError, type Source } from "../core/index.ts";
+import { parseKafkaSourceConfig, type KafkaMessage, type KafkaSourceConfigInput, type ValueSchema } from "../connectors/index.ts";
 import { buildJobGraph, explainJobGraph, type JobDefinition } from "../plan/index.ts";
 import { DataStream } from "./data-stream.ts";
 import { resolveOptions, type EnvironmentOptions, type ResolvedEnvironmentOptions } from "./options.ts";
@@ -26,6 +27,36 @@ export interface GeneratorSourceOptions<T> extends SourceOptions<T> {
   /** Records per second over all subtasks (default: as fast as possible). */
   readonly ratePerSecond?: number;
 }
+
+/**
+ * Options of `env.fromKafka`: the Kafka source options (see src/connectors/kafka/README.md) plus the
+ * parts that are not JSON: zod schemas validating JSON keys/values (they also type the stream), a
+ * timestamp function, a RegExp topic pattern, and a WatermarkStrategy (its idleness is the
+ * per-partition `idleTimeoutMs`).
+ */
+export type KafkaStreamOptions = Omit<KafkaSourceConfigInput, "topicPattern" | "watermarks"> &
+  OperatorOptions & {
+    readonly topicPattern?: RegExp | string;
+    /** Validates (and types) JSON values; a mismatch is a bad record. Needs `format: "json"`. */
+    readonly schema?: ValueSchema<unknown>;
+    /** Validates (and types) JSON keys. Needs `keyFormat: "json"`. */
+    readonly keySchema?: ValueSchema<unknown>;
+    /** Per-partition bounded out-of-orderness, e.g. `boundedOutOfOrderness(1000).withIdleness(5000)`. */
+    readonly watermarks?: { readonly maxOutOfOrdernessMs: number; readonly idleTimeoutMs?: number };
+  };
+
+type DecodedAs<O, Format extends string, Schema extends string> = O extends { readonly [k in Schema]: ValueSchema<infer T> }
+  ? T
+  : O extends { readonly [k in Format]: "string" }
+    ? string
+    : O extends { readonly [k in Format]: "json" }
+      ? unknown
+      : Uint8Array;
+
+/** The element type of `env.fromKafka(options)`: decoded by format, typed by schema, or a KafkaMessage. */
+export type KafkaStreamElement<O> = O extends { readonly withMetadata: true }
+  ? KafkaMessage<DecodedAs<O, "format", "schema">, O extends { readonly keyFormat: string } ? DecodedAs<O, "keyFormat", "keySchema"> : Uint8Array | null>
+  : DecodedAs<O, "format", "schema">;
 
 /** What an executor reports when a job finishes. */
 export interface ExecutionResult {
@@ -68,7 +99,7 @@ export class StreamEnvironment {
 
   private constructor(options: EnvironmentOptions) {
     this.options = resolveOptions(options);
-    this.builder = new PlanBuilder(() => this.options.parallelism);
+    this.builder = new PlanBuilder(() => this.options.parallelism, () => this.options.checkpointInterval);
   }
 
   /**
@@ -132,6 +163,52 @@ export class StreamEnvironment {
   fromSource<T>(create: () => Source<T>, options: SourceOptions<T> = {}): DataStream<T> {
     const { config, fns } = this.sourceConfig(options);
     return this.source<T>("source:function", "Source", config, { ...fns, create }, options);
+  }
+
+  /**
+   * An (unbounded, unless `bounded: true`) stream from Kafka topics. Partitions are assigned to the
+   * source's subtasks by the job and their offsets live in checkpoints, so a restored job goes on
+   * exactly after the last checkpoint. Event time is the record timestamp (or `timestamps(element)`),
+   * with per-partition watermarks when `watermarks` is given. The element type follows `format`
+   * (`raw` Uint8Array, `string`, `json` unknown or the `schema`'s type), or `KafkaMessage` with
+   * `withMetadata: true`; or name it: `env.fromKafka<Order>({...})`.
+   * @example
+   * const Order = z.object({ id: z.string(), amount: z.number() });
+   * const orders = env.fromKafka({
+   *   connection: { bootstrapServers: "127.0.0.1:9092" },
+   *   topics: ["orders"],
+   *   format: "json",
+   *   schema: Order, // DataStream<{ id: string; amount: number }>
+   *   startFrom: "earliest",
+   *   onBadRecord: { deadLetterTopic: "orders-dlq" },
+   *   watermarks: boundedOutOfOrderness(1000).withIdleness(10_000),
+   * });
+   */
+  fromKafka<const O extends KafkaStreamOptions>(options: O & { readonly timestamps?: (element: KafkaStreamElement<O>) => number }): DataStream<KafkaStreamElement<O>>;
+  fromKafka<T>(options: KafkaStreamOptions & { readonly timestamps?: (element: T) => number }): DataStream<T>;
+  fromKafka(options: KafkaStreamOptions & { readonly timestamps?: (element: never) => number }): DataStream<unknown> {
+    const { name, uid, parallelism, schema, keySchema, timestamps, topicPattern, watermarks, ...rest } = options;
+    let pattern: string | undefined;
+    if (topicPattern instanceof RegExp) {
+      if (/[^gy]/.test(topicPattern.flags)) throw new ConfigError(`fromKafka topicPattern ${String(topicPattern)}: regular expression flags are not supported (write the pattern without them)`);
+      pattern = topicPattern.source;
+    } else pattern = topicPattern;
+    const config: Record<string, unknown> = { ...rest };
+    if (pattern !== undefined) config.topicPattern = pattern;
+    if (watermarks !== undefined) {
+      config.watermarks = { maxOutOfOrdernessMs: watermarks.maxOutOfOrdernessMs };
+      if (rest.idleTimeoutMs === undefined && (watermarks.idleTimeoutMs ?? 0) > 0) config.idleTimeoutMs = watermarks.idleTimeoutMs;
+    }
+    if (config.batchSize === undefined) config.batchSize = this.options.batchSize;
+    const parsed = parseKafkaSourceConfig(config); // fail at definition time, naming every bad key
+    if (schema !== undefined && parsed.format !== "json") throw new ConfigError(`fromKafka: 'schema' validates JSON values and needs format: "json" (format is "${parsed.format}")`);
+    if (keySchema !== undefined && parsed.keyFormat !== "json") throw new ConfigError(`fromKafka: 'keySchema' validates JSON keys and needs keyFormat: "json"`);
+    const fns: Record<string, unknown> = {};
+    if (schema !== undefined) fns.valueSchema = schema;
+    if (keySchema !== undefined) fns.keySchema = keySchema;
+    if (timestamps !== undefined) fns.timestamps = timestamps;
+    const operatorOptions: OperatorOptions = { ...(name === undefined ? {} : { name }), ...(uid === undefined ? {} : { uid }), ...(parallelism === undefined ? {} : { parallelism }) };
+    return this.source<unknown>("source:kafka", "KafkaSource", config, fns, operatorOptions);
   }
 
   /** The job definition (plan JSON + user functions) built so far. */

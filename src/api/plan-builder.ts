@@ -41,7 +41,11 @@ export class PlanBuilder {
   private readonly functions = new Map<string, Record<string, unknown>>();
   private counter = 0;
 
-  constructor(private readonly defaultParallelism: () => number) {}
+  constructor(
+    private readonly defaultParallelism: () => number,
+    /** The job's checkpoint interval (ms, 0 = off), for sinks that validate against it (Kafka transaction timeout). */
+    readonly checkpointInterval: () => number = () => 0,
+  ) {}
 
   addNode(kind: string, name: string, config: JsonConfig, fns: Record<string, unknown> = {}, key?: KeySpec): MutableNode {
     const id = `${kind.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}-${++this.counter}`;

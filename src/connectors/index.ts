@@ -13,3 +13,5 @@ export { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect
 export { ConnectorError } from "./common/connector-error.ts";
 export { TwoPhaseCommitSink, type TwoPhaseCommitState, type RecoveredSubtask, type SinkInitContext } from "./common/two-phase-commit-sink.ts";
 export { FileSink, FILE_FORMATS, parseFileSinkConfig, type FileFormat, type FileSinkConfig, type FileTransaction } from "./file/file-sink.ts";
+export { createKafkaSink, DEDUP_HEADER, KafkaExactlyOnceSink, KafkaProducerSink, kafkaSinkOptionsSchema, MIN_TRANSACTION_TIMEOUT_MS, parseKafkaSinkOptions, type KafkaDeliveryGuarantee, type KafkaSinkFormat, type KafkaSinkFunctions, type KafkaSinkInput, type KafkaSinkOptions, type KafkaSinkTestHooks, type KafkaTransaction } from "./kafka/sink/index.ts";
+export { KafkaSource, kafkaSourceOptionsSchema, parseKafkaSourceConfig, type KafkaFormat, type KafkaMessage, type KafkaSourceConfigInput, type KafkaSourceFunctions, type KafkaStartFrom, type KafkaBadRecordPolicy, type ValueSchema } from "./kafka/source/index.ts";

@@ -11,6 +11,8 @@ import { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect
 import { ElementsSource } from "./elements/elements-source.ts";
 import { FileSink, parseFileSinkConfig } from "./file/file-sink.ts";
 import { GeneratorSource } from "./generator/generator-source.ts";
+import { createKafkaSink, type KafkaSinkFunctions } from "./kafka/sink/index.ts";
+import { KafkaSource, parseKafkaSourceConfig, type KafkaSourceFunctions } from "./kafka/source/index.ts";
 import { PrintSink } from "./print/print-sink.ts";
 
 type Fns = Readonly<Record<string, unknown>>;
@@ -46,6 +48,9 @@ const SOURCES = new Map<string, SourceFactory>([
         ratePerSecond: numberOption(node, "ratePerSecond", 0),
       }),
   ],
+  // Kafka: config = KafkaSourceConfigInput (connection, topics | topicPattern, startFrom, format, ...);
+  // fns valueSchema / keySchema (zod) and timestamps.
+  ["source:kafka", (node, fns) => new KafkaSource(parseKafkaSourceConfig(node.config), fns as KafkaSourceFunctions)],
   [
     "source:function",
     (node, fns) => {
@@ -65,6 +70,8 @@ const SINKS = new Map<string, SinkFactory>([
   ["sink:collect", (node, fns) => new CallbackSink(need(node, fns, "onBatch", (v) => typeof v === "function"))],
   // Exactly-once part files in a directory: config { path, format: "jsonl" | "text" }.
   ["sink:file", (node) => new FileSink(parseFileSinkConfig(node))],
+  // Kafka: config = KafkaSinkInput (connection, topic, format, delivery, ...); fns key / recordId.
+  ["sink:kafka", (node, fns) => createKafkaSink(node, fns as KafkaSinkFunctions)],
   ["sink:function", (node, fns) => new FunctionSink(instantiate(need<SinkFunction<unknown>>(node, fns, "sink", (v) => v !== null && typeof v === "object")))],
 ]);
 

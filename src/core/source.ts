@@ -2,7 +2,9 @@
  * @module core/source
  * The Source interface the runtime polls. A source subtask reads its split and hands records over a
  * batch at a time; event-time timestamps and watermarks are added by the runtime from the job's
- * WatermarkStrategy, not by the source.
+ * WatermarkStrategy, not by the source — unless the source implements `currentWatermark`: a source
+ * that reads several splits with their own event-time progress (Kafka partitions) computes its
+ * watermark itself (the min over its active splits) and the runtime uses that instead.
  */
 import type { TaskLocation } from "./errors.ts";
 import type { MetricGroup } from "./metrics.ts";
@@ -35,5 +37,13 @@ export interface Source<T> {
   /** Positions of all subtasks of the previous run; called before open. */
   restoreState?(states: readonly unknown[], location: TaskLocation): void;
   notifyCheckpointComplete?(checkpointId: number): void;
+  /**
+   * Optional: the source generates its own watermark (e.g. per Kafka partition, the min over the
+   * partitions that are not idle). The task calls it after every poll and replaces its
+   * WatermarkStrategy generator with it: a number is the watermark (emitted when it advanced; a
+   * watermark never goes back), `"idle"` marks the subtask idle (every split idle, or none assigned)
+   * so it does not hold back downstream watermarks, `null` means "no watermark yet".
+   */
+  currentWatermark?(): number | "idle" | null;
   close?(): void | Promise<void>;
 }

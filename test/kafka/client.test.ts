@@ -60,6 +60,26 @@ afterAll(async () => {
   await admin?.close();
 });
 
+/**
+ * The end offset of partition 0 once no transaction is open on it: the coordinator writes commit and
+ * abort markers just after EndTxn returns, so the stable offset (read_committed) catches up with the
+ * high watermark a moment later.
+ */
+async function settledEnd(topic: string): Promise<{ topic: string; partition: number; offset: number }> {
+  const admin = KafkaAdmin.create(connection);
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const [stable] = await admin.listOffsets([{ topic, partition: 0 }], "latest", "read_committed");
+      const [high] = await admin.listOffsets([{ topic, partition: 0 }], "latest", "read_uncommitted");
+      if (stable!.offset === high!.offset || Date.now() > deadline) return stable!;
+      await Bun.sleep(50);
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
 describe("connection options", () => {
   test("bad options are a user error naming each key", () => {
     const error = (() => {
@@ -154,8 +174,8 @@ describe("against a real broker", () => {
     await producer.beginTransaction();
     await producer.send([{ topic, value: "committed" }]);
     await producer.commit();
-    const [end] = await admin.listOffsets([{ topic, partition: 0 }], "latest");
-    expect(end!.offset).toBe(5); // 2 aborted + abort marker + 1 committed + commit marker
+    const end = await settledEnd(topic);
+    expect(end.offset).toBe(5); // 2 aborted + abort marker + 1 committed + commit marker
 
     const committed = reader();
     committed.assign([{ topic, partition: 0, offset: 0 }]);
@@ -187,7 +207,7 @@ describe("against a real broker", () => {
     await producer.beginTransaction();
     await producer.send(Array.from({ length: 10 }, (_, i) => ({ topic, value: `after-${i}` })));
     await producer.commit();
-    const [end] = await admin.listOffsets([{ topic, partition: 0 }], "latest");
+    const end = await settledEnd(topic);
 
     // ~100 KB per batch and 64 KiB per partition per fetch: each response holds about one batch.
     const r = reader({ partitionMaxBytes: 64 * 1024 });
@@ -235,7 +255,7 @@ describe("against a real broker", () => {
     await next.commit();
     expect(next.identity!.epoch).toBeGreaterThan(stored.epoch);
     expect(await resumeAndCommit(connection, stored)).toEqual({ status: "not-pending", brokerError: "PRODUCER_FENCED" });
-    const [end2] = await admin.listOffsets([{ topic, partition: 0 }], "latest");
+    const end2 = await settledEnd(topic);
     const more = await readUntil(r, [end2!]);
     expect(more.records.map((x) => text(x.value))).toEqual(["next"]);
   }, 60_000);

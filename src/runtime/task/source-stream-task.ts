@@ -3,6 +3,13 @@
  * A task whose chain starts with a source: polls the source, stamps event times, generates watermarks
  * and idleness, and feeds each polled batch through the chain. At the end of a bounded source it emits
  * the final watermark (+inf) so every event-time window fires, then end of input.
+ *
+ * Watermarks come from one of two places: the job's WatermarkStrategy (a BoundedOutOfOrdernessGenerator
+ * over each emitted batch, idleness after `idleTimeoutMs` without records), or — when the source
+ * implements `Source.currentWatermark` — the source itself, asked after every poll. The second serves
+ * sources whose splits progress separately in event time (Kafka partitions): only the source knows the
+ * min over its splits and which split is idle. The task then only forwards: a watermark that advanced,
+ * and the idle/active status the source reports.
  */
 import { JobError, MAX_WATERMARK, NO_TIMESTAMP, type CheckpointBarrier, type MetricGroup, type Source, type SourceContext, type SourceOutput } from "../../core/index.ts";
 import { BoundedOutOfOrdernessGenerator, type WatermarkSpec } from "../time/watermark-generator.ts";
@@ -22,6 +29,9 @@ const IDLE_POLL_MS = 1;
 
 export class SourceStreamTask extends StreamTask {
   private readonly generator: BoundedOutOfOrdernessGenerator | null;
+  /** The source provides its own watermark (`Source.currentWatermark`); the generator is then unused. */
+  private readonly sourceWatermarks: boolean;
+  private lastSourceWatermark = Number.NEGATIVE_INFINITY;
   private lastDataAt = performance.now();
   private isIdle = false;
   /** Records emitted so far (positions in error messages). */
@@ -40,7 +50,8 @@ export class SourceStreamTask extends StreamTask {
     private readonly options: SourceTaskOptions,
   ) {
     super(name, chain, writers, control, metrics, checkpointing);
-    this.generator = options.watermarks === null ? null : new BoundedOutOfOrdernessGenerator(options.watermarks);
+    this.sourceWatermarks = typeof options.source.currentWatermark === "function";
+    this.generator = options.watermarks === null || this.sourceWatermarks ? null : new BoundedOutOfOrdernessGenerator(options.watermarks);
     this.output = { collect: (values, timestamps) => this.emit(values, timestamps) };
   }
 
@@ -64,6 +75,27 @@ export class SourceStreamTask extends StreamTask {
     if (this.generator !== null) {
       const wm = this.generator.onBatch(timestamps);
       if (wm !== null) head.processWatermark(wm);
+    }
+  }
+
+  /** Forward the source's own watermark and idle status (sources implementing `currentWatermark`). */
+  private advanceSourceWatermark(): void {
+    const head = this.chain[0]!;
+    const wm = this.options.source.currentWatermark!();
+    if (wm === "idle") {
+      if (!this.isIdle) {
+        this.isIdle = true;
+        head.processStatus(true);
+      }
+      return;
+    }
+    if (this.isIdle) {
+      this.isIdle = false;
+      head.processStatus(false);
+    }
+    if (wm !== null && wm > this.lastSourceWatermark) {
+      this.lastSourceWatermark = wm;
+      head.processWatermark(wm);
     }
   }
 
@@ -112,7 +144,7 @@ export class SourceStreamTask extends StreamTask {
 
   protected async processInput(): Promise<void> {
     const source = this.options.source;
-    const idleTimeout = this.options.watermarks?.idleTimeoutMs ?? 0;
+    const idleTimeout = this.sourceWatermarks ? 0 : (this.options.watermarks?.idleTimeoutMs ?? 0);
     for (;;) {
       this.checkCancelled();
       await this.awaitOutputs();
@@ -122,6 +154,7 @@ export class SourceStreamTask extends StreamTask {
       let result = source.pollNext(this.output);
       if (result instanceof Promise) result = await Promise.race([result, this.control.cancelled]);
       if (result === "end") break;
+      if (this.sourceWatermarks) this.advanceSourceWatermark();
       if (result === "idle") {
         if (idleTimeout > 0 && !this.isIdle && performance.now() - this.lastDataAt >= idleTimeout) {
           this.isIdle = true;

@@ -288,7 +288,9 @@ export abstract class StreamTask {
         }
         return undefined;
       };
-      for (const op of this.chain) attempt(() => op.close());
+      // Awaited: an asynchronous close (a sink aborting its transaction) must finish before the job
+      // restarts, or the old attempt's calls race the new attempt's recovery.
+      await Promise.all(this.chain.map((op) => attempt(() => op.close())));
       await attempt(() => this.closeInput());
       for (const op of this.chain) attempt(() => op.store?.dispose());
       if (!failed && closeError !== undefined) throw closeError;
