@@ -316,3 +316,23 @@ describe("against a real broker", () => {
     }
   }, 60_000);
 });
+
+describe("producer flush", () => {
+  test("flush waits for sends still queued behind the in-flight one", async () => {
+    const broker = await kafkaBroker();
+    const conn = parseKafkaConnectionOptions({ bootstrapServers: [broker.bootstrap], clientId: "flush-test" });
+    const admin = KafkaAdmin.create(conn);
+    const topic = `flush-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    await admin.createTopic(topic);
+    const producer = KafkaProducer.create(conn); // idempotent: one send in flight at a time
+    try {
+      for (let i = 0; i < 20; i++) void producer.send([{ topic, value: `r${i}` }]);
+      await producer.flush();
+      const [end] = await admin.listOffsets([{ topic, partition: 0 }], "latest");
+      expect(end!.offset).toBe(20);
+    } finally {
+      await producer.close();
+      await admin.close();
+    }
+  }, 60_000);
+});

@@ -32,7 +32,10 @@ export class KafkaProducer {
   private readonly bootstrap: string;
   private readonly producer: Producer;
   private readonly maxInFlight: number;
+  /** Sends on the wire (at most maxInFlight). */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Every send not yet settled, including those still waiting for an in-flight slot: what flush waits for. */
+  private readonly unsettled = new Set<Promise<void>>();
   private firstError: unknown = null;
   private closed = false;
 
@@ -55,20 +58,30 @@ export class KafkaProducer {
   async send(records: readonly KafkaOutputRecord[]): Promise<void> {
     if (this.closed) throw new KafkaConnectorError(`Kafka at ${this.bootstrap}: send on a closed producer`, { code: "KAFKA_CLOSED", domain: "internal" });
     if (records.length === 0) return;
+    const done = this.dispatch(records);
+    const tracked: Promise<void> = done
+      .catch((error: unknown) => {
+        this.firstError ??= error;
+      })
+      .finally(() => this.unsettled.delete(tracked));
+    this.unsettled.add(tracked);
+    return done;
+  }
+
+  /** Wait for an in-flight slot (in call order), then send. */
+  private async dispatch(records: readonly KafkaOutputRecord[]): Promise<void> {
     while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
     const messages = records.map(toLibraryMessage);
     const sent = withDeadline({ bootstrap: this.bootstrap, operation: `send of ${records.length} record(s)` }, this.options.operationTimeoutMs, () => this.producer.send({ messages }))
       .then(() => undefined);
-    const tracked = sent.catch((error: unknown) => {
-      this.firstError ??= error;
-    }).finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
+    const slot: Promise<void> = sent.catch(() => undefined).finally(() => this.inFlight.delete(slot));
+    this.inFlight.add(slot);
     return sent;
   }
 
-  /** Wait for every outstanding send; throws the first failure since the previous flush. */
+  /** Wait for every send so far, also those still queued; throws the first failure since the previous flush. */
   async flush(): Promise<void> {
-    await Promise.all(this.inFlight);
+    while (this.unsettled.size > 0) await Promise.all(this.unsettled);
     const error = this.firstError;
     this.firstError = null;
     if (error !== null) throw error;
@@ -77,7 +90,7 @@ export class KafkaProducer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.inFlight);
+    while (this.unsettled.size > 0) await Promise.all(this.unsettled);
     await this.producer.close(true).catch(() => undefined);
   }
 }
