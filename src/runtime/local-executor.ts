@@ -6,6 +6,7 @@
  * task builder with remote channels where needed.
  */
 import { join } from "node:path";
+import { checkConnectorAvailability } from "../connectors/index.ts";
 import type { JobDefinition, RestartStrategyConfig } from "../plan/index.ts";
 import { createStateBackend, defaultStateDir, type StateBackend } from "../state/index.ts";
 import { DEFAULT_CHANNEL_CAPACITY } from "./channels/local-channel.ts";
@@ -38,6 +39,7 @@ export interface LocalExecutionOptions {
 }
 
 export async function executeLocally(job: JobDefinition, options: LocalExecutionOptions = {}): Promise<JobExecutionResult> {
+  checkConnectorAvailability(job.plan); // e.g. Pulsar: a PlanError now, not when a task starts
   const backend = options.stateBackend ?? "memory";
   const runner = new LocalJobRunner(job, {
     chaining: options.chaining ?? true,

@@ -28,6 +28,11 @@ export class PendingWork {
     return this.pending.size === 0 && this.failure === null;
   }
 
+  /** Resolves once the work pending now settled, however it ended (before operators are closed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
   /** Wait until nothing is pending (work may start more work); throws the first failure. */
   async drain(cancelled: Promise<never>): Promise<void> {
     while (this.pending.size > 0) await Promise.race([Promise.all(this.pending), cancelled]);

@@ -51,6 +51,8 @@ export class JobRunControl {
 }
 
 const YIELD_EVERY_MS = 5;
+/** Longest wait for running hook work of a cancelled task before its operators are closed. */
+const CLOSE_WAIT_MS = 30_000;
 
 /** How a task takes part in checkpoints: who it is, and where its snapshots go. */
 export interface TaskCheckpointing {
@@ -288,6 +290,13 @@ export abstract class StreamTask {
         }
         return undefined;
       };
+      // A cancelled or failed task may leave hook work running (a sink committing): let it settle (its
+      // own timeouts bound it; at most CLOSE_WAIT_MS here) before closing the operators under it.
+      if (!this.work.isEmpty) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([this.work.settled(), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+        clearTimeout(timer);
+      }
       // Awaited: an asynchronous close (a sink aborting its transaction) must finish before the job
       // restarts, or the old attempt's calls race the new attempt's recovery.
       await Promise.all(this.chain.map((op) => attempt(() => op.close())));
