@@ -7,7 +7,7 @@
 import { Producer, ProduceAcks } from "@platformatic/kafka";
 import { KafkaConnectorError, withDeadline } from "./errors.ts";
 import { describeBootstrap, resolveConnection, toLibraryOptions, type KafkaConnectionInput, type KafkaConnectionOptions } from "./options.ts";
-import { toLibraryMessage } from "./records.ts";
+import { splitForSend, toLibraryMessage } from "./records.ts";
 import type { KafkaOutputRecord } from "./types.ts";
 
 export interface ProducerOptions {
@@ -58,6 +58,9 @@ export class KafkaProducer {
   async send(records: readonly KafkaOutputRecord[]): Promise<void> {
     if (this.closed) throw new KafkaConnectorError(`Kafka at ${this.bootstrap}: send on a closed producer`, { code: "KAFKA_CLOSED", domain: "internal" });
     if (records.length === 0) return;
+    const chunks = splitForSend(records);
+    // One request per chunk (the broker refuses batches over message.max.bytes), queued in order.
+    if (chunks.length > 1) return Promise.all(chunks.map((chunk) => this.send(chunk))).then(() => undefined);
     const done = this.dispatch(records);
     const tracked: Promise<void> = done
       .catch((error: unknown) => {

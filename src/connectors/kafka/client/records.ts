@@ -1,7 +1,8 @@
 /**
  * @module connectors/kafka/client/records
  * Conversions between the facade's record types and @platformatic/kafka's (Buffers, bigint
- * timestamps, header maps), without copying bytes.
+ * timestamps, header maps), without copying bytes; and the split of a large send into requests the
+ * broker accepts.
  */
 import type { MessageToProduce } from "@platformatic/kafka";
 import type { KafkaOutputRecord } from "./types.ts";
@@ -22,4 +23,37 @@ export function toLibraryMessage(record: KafkaOutputRecord): MessageToProduce {
     message.headers = new Map(record.headers.map((h) => [toBuffer(h.key), toBuffer(h.value)]));
   }
   return message;
+}
+
+/**
+ * Most (estimated) bytes of one produce request. The library puts all records of one send for one
+ * partition into one record batch, and the broker refuses a batch above message.max.bytes (1 MiB by
+ * default) with MESSAGE_TOO_LARGE; bounding the whole request bounds every partition's batch, also
+ * when all records go to one partition (as the Java producer's max.request.size does).
+ */
+export const MAX_SEND_BYTES = 960 * 1024;
+/** Per-record framing in a v2 record batch (length, attributes, deltas, varint sizes), over-estimated. */
+const RECORD_OVERHEAD_BYTES = 24;
+
+const byteSize = (data: Uint8Array | string | null | undefined): number => (data === null || data === undefined ? 0 : typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.byteLength);
+
+/** `records` cut into consecutive runs of at most `maxBytes` (estimated); a larger single record goes alone. */
+export function splitForSend(records: readonly KafkaOutputRecord[], maxBytes = MAX_SEND_BYTES): (readonly KafkaOutputRecord[])[] {
+  const chunks: (readonly KafkaOutputRecord[])[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    let size = RECORD_OVERHEAD_BYTES + byteSize(r.key) + byteSize(r.value);
+    if (r.headers !== undefined) for (const h of r.headers) size += byteSize(h.key) + byteSize(h.value) + 8;
+    if (i > start && bytes + size > maxBytes) {
+      chunks.push(records.slice(start, i));
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  if (start === 0) return [records];
+  chunks.push(records.slice(start));
+  return chunks;
 }

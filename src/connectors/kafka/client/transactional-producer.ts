@@ -35,7 +35,7 @@ import { InternalError } from "../../../core/index.ts";
 import { KafkaConnectorError, withDeadline } from "./errors.ts";
 import { describeBootstrap, resolveConnection, toLibraryOptions, type KafkaConnectionInput, type KafkaConnectionOptions } from "./options.ts";
 import { endTransaction, initProducerId, type ProducerIdentity, type ResumeOutcome } from "./protocol.ts";
-import { toLibraryMessage } from "./records.ts";
+import { splitForSend, toLibraryMessage } from "./records.ts";
 import type { KafkaOutputRecord } from "./types.ts";
 
 export type { ProducerIdentity, ResumeOutcome };
@@ -149,6 +149,9 @@ export class KafkaTransactionalProducer {
   send(records: readonly KafkaOutputRecord[]): Promise<void> {
     this.expect(["open"], "send");
     if (records.length === 0) return Promise.resolve();
+    const chunks = splitForSend(records);
+    // One request per chunk (the broker refuses batches over message.max.bytes), chained in order.
+    if (chunks.length > 1) return Promise.all(chunks.map((chunk) => this.send(chunk))).then(() => undefined);
     const transaction = this.transaction!;
     const messages = records.map(toLibraryMessage);
     this.recordsInTransaction += records.length;
