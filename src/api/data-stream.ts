@@ -4,7 +4,7 @@
  * environment's plan and returns the stream of the new node; nothing runs until `env.execute()`.
  */
 import { OutputTag, PlanError } from "../core/index.ts";
-import { parseFileSinkConfig, parseKafkaSinkOptions, type FileFormat, type KafkaSinkInput, type KafkaSinkTestHooks, type SinkFunction } from "../connectors/index.ts";
+import { parseFileSinkConfig, parseKafkaSinkOptions, parsePulsarSinkOptions, type FileFormat, type KafkaSinkInput, type KafkaSinkTestHooks, type PulsarSinkOptionsInput, type SinkFunction } from "../connectors/index.ts";
 import type { ProcessFunction } from "../operators/index.ts";
 import type { Partitioning } from "../plan/index.ts";
 import { KeyedStream } from "./keyed-stream.ts";
@@ -244,6 +244,18 @@ export class DataStream<T> {
     if (testHooks !== undefined) fns.testHooks = testHooks;
     const operatorOptions: OperatorOptions = { ...(name === undefined ? {} : { name }), ...(uid === undefined ? {} : { uid }), ...(parallelism === undefined ? {} : { parallelism }) };
     this.then("sink:kafka", "KafkaSink", config as unknown as MutableNode["config"], fns, operatorOptions);
+  }
+
+  /**
+   * Write records to an Apache Pulsar topic: NOT AVAILABLE in this build (no Pulsar broker can be run
+   * here; a later release adds it). The options are validated here; running or submitting the job
+   * fails at job build with a PlanError (code PULSAR_UNAVAILABLE).
+   */
+  sinkToPulsar(options: PulsarSinkOptionsInput & OperatorOptions): void {
+    const { name, uid, parallelism, ...config } = options;
+    parsePulsarSinkOptions(config, `sinkToPulsar '${name ?? "PulsarSink"}'`);
+    const operatorOptions: OperatorOptions = { ...(name === undefined ? {} : { name }), ...(uid === undefined ? {} : { uid }), ...(parallelism === undefined ? {} : { parallelism }) };
+    this.then("sink:pulsar", "PulsarSink", config as unknown as MutableNode["config"], {}, operatorOptions);
   }
 
   /** Discard every record (benchmarks). */

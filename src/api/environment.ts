@@ -5,7 +5,7 @@
  * because api/ may not import runtime/), a cluster client when submitting.
  */
 import { ConfigError, PlanError, type Source } from "../core/index.ts";
-import { parseKafkaSourceConfig, type KafkaMessage, type KafkaSourceConfigInput, type ValueSchema } from "../connectors/index.ts";
+import { parseKafkaSourceConfig, parsePulsarSourceOptions, type KafkaMessage, type KafkaSourceConfigInput, type PulsarSourceOptionsInput, type ValueSchema } from "../connectors/index.ts";
 import { buildJobGraph, explainJobGraph, type JobDefinition } from "../plan/index.ts";
 import { DataStream } from "./data-stream.ts";
 import { resolveOptions, type EnvironmentOptions, type ResolvedEnvironmentOptions } from "./options.ts";
@@ -209,6 +209,18 @@ export class StreamEnvironment {
     if (timestamps !== undefined) fns.timestamps = timestamps;
     const operatorOptions: OperatorOptions = { ...(name === undefined ? {} : { name }), ...(uid === undefined ? {} : { uid }), ...(parallelism === undefined ? {} : { parallelism }) };
     return this.source<unknown>("source:kafka", "KafkaSource", config, fns, operatorOptions);
+  }
+
+  /**
+   * A stream from Apache Pulsar topics: NOT AVAILABLE in this build (no Pulsar broker can be run
+   * here; a later release adds it). The options are validated here; running or submitting the job
+   * fails at job build with a PlanError (code PULSAR_UNAVAILABLE). See src/connectors/pulsar/options.ts.
+   */
+  fromPulsar<T = unknown>(options: PulsarSourceOptionsInput & OperatorOptions): DataStream<T> {
+    const { name, uid, parallelism, ...config } = options;
+    parsePulsarSourceOptions(config, `fromPulsar '${name ?? "PulsarSource"}'`);
+    const operatorOptions: OperatorOptions = { ...(name === undefined ? {} : { name }), ...(uid === undefined ? {} : { uid }), ...(parallelism === undefined ? {} : { parallelism }) };
+    return this.source<T>("source:pulsar", "PulsarSource", config as Record<string, unknown>, {}, operatorOptions);
   }
 
   /** The job definition (plan JSON + user functions) built so far. */

@@ -2,11 +2,14 @@
  * @module connectors/registry
  * Source and sink kinds -> factories. A plan node whose kind starts with "source:" is a source, one
  * with "sink:" a sink; the runtime asks this registry for them. Connectors added by later modules
- * (SQL tables, Kafka) register here too.
+ * (SQL tables, Kafka) register here too. Kinds whose options are defined but whose connector is not in
+ * this build (Pulsar) are registered as unavailable: `checkConnectorAvailability(plan)` rejects a plan
+ * using them at job build (executeLocally, the JobManager's submit), and their factories throw the same
+ * PlanError should a task get that far.
  */
 import { DEFAULT_BATCH_SIZE, PlanError, type Operator, type Source } from "../core/index.ts";
 import { instantiate } from "../operators/index.ts";
-import type { PlanNode } from "../plan/index.ts";
+import type { LogicalPlan, PlanNode } from "../plan/index.ts";
 import { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";
 import { ElementsSource } from "./elements/elements-source.ts";
 import { FileSink, parseFileSinkConfig } from "./file/file-sink.ts";
@@ -14,6 +17,7 @@ import { GeneratorSource } from "./generator/generator-source.ts";
 import { createKafkaSink, type KafkaSinkFunctions } from "./kafka/sink/index.ts";
 import { KafkaSource, parseKafkaSourceConfig, type KafkaSourceFunctions } from "./kafka/source/index.ts";
 import { PrintSink } from "./print/print-sink.ts";
+import { pulsarUnavailable } from "./pulsar/options.ts";
 
 type Fns = Readonly<Record<string, unknown>>;
 export type SourceFactory = (node: PlanNode, fns: Fns) => Source<unknown>;
@@ -34,6 +38,19 @@ function need<T>(node: PlanNode, fns: Fns, name: string, check: (v: unknown) => 
   return v as T;
 }
 
+/**
+ * Kinds defined (options and all) but not available in this build -> the PlanError a plan node of that
+ * kind gets (its options validated first). Pulsar: no Pulsar broker can be run here; a later release adds it.
+ */
+const UNAVAILABLE = new Map<string, (node: PlanNode) => PlanError>([
+  ["source:pulsar", pulsarUnavailable],
+  ["sink:pulsar", pulsarUnavailable],
+]);
+
+const unavailable = (node: PlanNode): never => {
+  throw UNAVAILABLE.get(node.kind)!(node);
+};
+
 const SOURCES = new Map<string, SourceFactory>([
   [
     "source:elements",
@@ -51,6 +68,8 @@ const SOURCES = new Map<string, SourceFactory>([
   // Kafka: config = KafkaSourceConfigInput (connection, topics | topicPattern, startFrom, format, ...);
   // fns valueSchema / keySchema (zod) and timestamps.
   ["source:kafka", (node, fns) => new KafkaSource(parseKafkaSourceConfig(node.config), fns as KafkaSourceFunctions)],
+  // Pulsar: options in pulsar/options.ts; not available in this build (checkConnectorAvailability).
+  ["source:pulsar", unavailable],
   [
     "source:function",
     (node, fns) => {
@@ -72,14 +91,32 @@ const SINKS = new Map<string, SinkFactory>([
   ["sink:file", (node) => new FileSink(parseFileSinkConfig(node))],
   // Kafka: config = KafkaSinkInput (connection, topic, format, delivery, ...); fns key / recordId.
   ["sink:kafka", (node, fns) => createKafkaSink(node, fns as KafkaSinkFunctions)],
+  ["sink:pulsar", unavailable],
   ["sink:function", (node, fns) => new FunctionSink(instantiate(need<SinkFunction<unknown>>(node, fns, "sink", (v) => v !== null && typeof v === "object")))],
 ]);
 
 export function registerSource(kind: string, factory: SourceFactory): void {
   SOURCES.set(kind, factory);
+  UNAVAILABLE.delete(kind);
 }
 export function registerSink(kind: string, factory: SinkFactory): void {
   SINKS.set(kind, factory);
+  UNAVAILABLE.delete(kind);
+}
+
+/**
+ * Throw a PlanError for the first node of `plan` whose connector is not available in this build (code
+ * PULSAR_UNAVAILABLE for Pulsar; a bad option of such a node is reported first, as PLAN_INVALID).
+ * Called at job build: by executeLocally and by the JobManager's submit (INVALID_ARGUMENT).
+ *
+ * @example
+ * checkConnectorAvailability(env.getJobDefinition("orders").plan); // throws if it reads from Pulsar
+ */
+export function checkConnectorAvailability(plan: Pick<LogicalPlan, "nodes">): void {
+  for (const node of plan.nodes) {
+    const error = UNAVAILABLE.get(node.kind);
+    if (error !== undefined) throw error(node);
+  }
 }
 
 export const isSourceKind = (kind: string): boolean => kind.startsWith("source:");

@@ -13,7 +13,9 @@
  *   keeps itself (structured-clone data: numbers, strings, arrays, plain objects, Maps).
  * - open, snapshotState, notifyCheckpointComplete, endInput and close may return a Promise (a sink
  *   flushing or committing a transaction): the task then takes no further input until it settles, and
- *   a rejection fails the task. processBatch and the timer and watermark hooks stay synchronous.
+ *   a rejection fails the task. processBatch does its work synchronously, but a sink whose client
+ *   buffer is full may return a Promise: the task takes its next input only after it settled
+ *   (backpressure from an external system). Timer and watermark hooks are synchronous.
  */
 import type { RecordBatch } from "./batch.ts";
 import type { TaskLocation } from "./errors.ts";
@@ -52,7 +54,7 @@ export interface OperatorContext {
 export interface Operator<I, O> {
   open?(ctx: OperatorContext): void | Promise<void>;
   /** Process every record of `batch`, emitting results to `out`. Required. */
-  processBatch(batch: RecordBatch<I>, out: Output<O>): void;
+  processBatch(batch: RecordBatch<I>, out: Output<O>): void | Promise<void>;
   /**
    * Called after the runtime has fired the event-time timers up to `timestamp`. The default
    * forwards the watermark; an operator that holds data back may emit a smaller one instead.

@@ -14,6 +14,7 @@
  */
 import { join } from "node:path";
 import { BicycleError, ConfigError, describeError, log, newJobId, PlanError, type CheckpointId, type JobId } from "../../core/index.ts";
+import { checkConnectorAvailability } from "../../connectors/index.ts";
 import { rpc } from "../../network/index.ts";
 import { buildJobGraph, parsePlan } from "../../plan/index.ts";
 import { parseClusterJobOptions, type ClusterJobOptions } from "../job-options.ts";
@@ -183,6 +184,7 @@ export class JobManager implements rpc.JobManagerGateway {
     try {
       options = parseClusterJobOptions(request.optionsJson);
       const plan = parsePlan(JSON.parse(request.planJson));
+      checkConnectorAvailability(plan); // e.g. Pulsar: fail at submit, not when a task starts
       const graph = buildJobGraph(plan, { chaining: options.chaining });
       planJson = JSON.stringify(plan);
       if (slotsRequired(graph) > 100_000) throw new PlanError("the job needs more than 100000 slots");

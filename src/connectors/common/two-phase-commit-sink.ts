@@ -45,7 +45,8 @@
  * returns a Promise from open / snapshotState / notifyCheckpointComplete / endInput / close, and the
  * task takes no further input until it settled (core/operator.ts), so the protocol order holds. Steps
  * stay synchronous as long as the subclass's are (the file sink), without a Promise per call. `write`
- * is always synchronous: it buffers, and its errors surface at preCommit.
+ * buffers synchronously (a returned Promise only holds the next input back while the client's buffer is
+ * full), and its errors surface at preCommit.
  *
  * Rescaling: restoreState receives the states of every subtask of the previous run. Each state is
  * recovered by exactly one new subtask, `oldSubtask % newParallelism`, which commits its pending txns
@@ -123,8 +124,11 @@ export abstract class TwoPhaseCommitSink<T, Txn> implements Operator<T, never> {
    * from before it (0 at a fresh start): the txn collects the records after that checkpoint.
    */
   protected abstract beginTransaction(afterCheckpointId: number): MaybePromise<Txn>;
-  /** Add the records of one batch (in order) to `txn`. */
-  protected abstract write(txn: Txn, values: readonly T[]): void;
+  /**
+   * Add the records of one batch (in order) to `txn`. Synchronous; it may return a Promise to hold the
+   * task's next input back until the sink's buffer drained (backpressure), never to finish this write.
+   */
+  protected abstract write(txn: Txn, values: readonly T[]): MaybePromise<void>;
   /** Make `txn` durable but not visible (flush, fsync, close); no writes follow. */
   protected abstract preCommit(txn: Txn): MaybePromise<void>;
   /** Make a pre-committed `txn` visible. Must be idempotent. */
@@ -168,8 +172,8 @@ export abstract class TwoPhaseCommitSink<T, Txn> implements Operator<T, never> {
     );
   }
 
-  processBatch(batch: RecordBatch<T>, _out: Output<never>): void {
-    this.write(this.openTxn("processBatch"), batch.values);
+  processBatch(batch: RecordBatch<T>, _out: Output<never>): MaybePromise<void> {
+    return this.write(this.openTxn("processBatch"), batch.values);
   }
 
   snapshotState(checkpointId: number): MaybePromise<TwoPhaseCommitState> {

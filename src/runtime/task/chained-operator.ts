@@ -153,7 +153,8 @@ export class ChainedOperator implements Downstream {
     const before = this.recordsIn.count;
     this.recordsIn.inc(batch.values.length);
     try {
-      this.operator.processBatch(batch, this.output);
+      const backpressure = this.operator.processBatch(batch, this.output);
+      if (backpressure instanceof Promise) this.track(backpressure);
     } catch (error) {
       this.fail(error, before);
     }

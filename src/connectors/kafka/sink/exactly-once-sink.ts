@@ -84,6 +84,9 @@ interface LiveTxn {
   stopped: boolean;
 }
 
+/** Records buffered for the broker past which the sink holds the task's input back (backpressure). */
+export const MAX_BUFFERED_RECORDS = 20_000;
+
 function pump(live: LiveTxn): void {
   if (live.pumping !== null) return;
   live.pumping = (async () => {
@@ -169,7 +172,7 @@ export class KafkaExactlyOnceSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
     return { slot: this.nextSlot, transactionalId: this.idFor(this.subtask, this.nextSlot, location), producerId: -1, epoch: -1, records: 0 };
   }
 
-  protected write(txn: KafkaTransaction, values: readonly T[]): void {
+  protected write(txn: KafkaTransaction, values: readonly T[]): void | Promise<void> {
     if (values.length === 0) return;
     const records = values.map(this.toRecord);
     let live = this.live.get(txn.transactionalId);
@@ -185,6 +188,8 @@ export class KafkaExactlyOnceSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
     txn.records += records.length;
     for (const r of records) live.buffer.push(r);
     pump(live);
+    // Backpressure: past MAX_BUFFERED_RECORDS the task waits until the buffer went out.
+    if (live.buffer.length >= MAX_BUFFERED_RECORDS && live.pumping !== null) return live.pumping;
   }
 
   protected async preCommit(txn: KafkaTransaction): Promise<void> {

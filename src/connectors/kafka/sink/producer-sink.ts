@@ -29,6 +29,7 @@
  * process is still in flight when the restored one scans (a crashed process's sends could land after
  * the scan; an in-process restart closes the producer first). It is at-least-once otherwise.
  */
+import { MAX_BUFFERED_RECORDS } from "./exactly-once-sink.ts";
 import { log, type OperatorContext, type Output, type RecordBatch, type TaskLocation } from "../../../core/index.ts";
 import { KafkaAdmin, KafkaProducer, KafkaReader, type KafkaOutputRecord, type TopicPartitionOffset } from "../client/index.ts";
 import type { KafkaSinkOptions } from "./options.ts";
@@ -124,7 +125,7 @@ export class KafkaProducerSink<T> {
     }
   }
 
-  processBatch(batch: RecordBatch<T>, _out: Output<never>): void {
+  processBatch(batch: RecordBatch<T>, _out: Output<never>): void | Promise<void> {
     if (this.error !== null) throw this.error;
     const records: KafkaOutputRecord[] = [];
     for (const value of batch.values) {
@@ -145,6 +146,8 @@ export class KafkaProducerSink<T> {
     if (records.length === 0) return;
     for (const r of records) this.buffer.push(r);
     this.pump();
+    // Backpressure: past MAX_BUFFERED_RECORDS the task waits until the buffer went out.
+    if (this.buffer.length >= MAX_BUFFERED_RECORDS && this.pumping !== null) return this.pumping;
   }
 
   private pump(): void {
