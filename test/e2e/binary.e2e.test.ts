@@ -3,7 +3,7 @@
  * node_modules can be reached: the demo, a job file importing "bicycle", errors and --version.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFile, rm } from "node:fs/promises";
+import { copyFile, rm, writeFile } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DEMO_WINDOWS, lines } from "../helpers/demo-output.ts";
@@ -11,6 +11,8 @@ import { buildBinaryInto, ROOT } from "../helpers/build-binary.ts";
 import { freePort } from "../cluster/process-cluster.ts";
 import { until } from "../cluster/helpers.ts";
 import { connectJobManager } from "../../src/cluster/index.ts";
+import { KafkaAdmin, KafkaProducer, KafkaReader, parseKafkaConnectionOptions } from "../../src/connectors/kafka/client/index.ts";
+import { kafkaBroker } from "../support/kafka-broker.ts";
 
 
 
@@ -118,6 +120,53 @@ describe("compiled bicycle executable", () => {
       await Promise.all([jm.exited, worker.exited]);
     }
   });
+
+  test("a job reading from Kafka and writing exactly once to Kafka runs inside the binary (the client's wasm is embedded)", async () => {
+    const broker = await kafkaBroker();
+    const connection = parseKafkaConnectionOptions({ bootstrapServers: [broker.bootstrap], clientId: "e2e-binary" });
+    const admin = KafkaAdmin.create(connection);
+    const suffix = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const input = `e2e-in-${suffix}`;
+    const output = `e2e-out-${suffix}`;
+    const producer = KafkaProducer.create(connection);
+    try {
+      await admin.createTopic(input, { partitions: 2 });
+      await admin.createTopic(output);
+      await producer.send(Array.from({ length: 500 }, (_, i) => ({ topic: input, partition: i % 2, value: JSON.stringify({ n: i }) })));
+      await producer.flush();
+      await writeFile(
+        join(runDir, "kafka-job.ts"),
+        `import type { StreamEnvironment } from "bicycle";
+export default function (env: StreamEnvironment) {
+  env
+    .fromKafka<{ n: number }>({ connection: { bootstrapServers: ${JSON.stringify(broker.bootstrap)} }, topics: [${JSON.stringify(input)}], format: "json", startFrom: "earliest", bounded: true })
+    .map((r) => ({ n: r.n * 2 }))
+    .sinkToKafka({ connection: { bootstrapServers: ${JSON.stringify(broker.bootstrap)} }, topic: ${JSON.stringify(output)}, delivery: "exactly-once", transactionalIdPrefix: ${JSON.stringify(`e2e-${suffix}`)} });
+}
+`,
+      );
+      const r = await bicycle(["run", "kafka-job.ts", "-p", "2", "--checkpoint-interval", "200"]);
+      expect(r.stderr).not.toContain("error");
+      expect(r.exitCode).toBe(0);
+      const reader = KafkaReader.create(connection);
+      try {
+        const [end] = await admin.listOffsets([{ topic: output, partition: 0 }], "latest");
+        reader.assign([{ topic: output, partition: 0, offset: 0 }]);
+        const values: number[] = [];
+        const deadline = Date.now() + 20_000;
+        while (values.length < 500 && Date.now() < deadline) {
+          for (const p of await reader.poll({ maxWaitMs: 200 })) for (const rec of p.records) values.push((JSON.parse(new TextDecoder().decode(rec.value!)) as { n: number }).n);
+        }
+        expect(end!.offset).toBeGreaterThanOrEqual(500);
+        expect(values.toSorted((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i * 2));
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await producer.close();
+      await admin.close();
+    }
+  }, 120_000);
 
   test("--version prints the version in package.json", async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
