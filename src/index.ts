@@ -44,5 +44,6 @@ export {
   type RuntimeContext,
 } from "./operators/index.ts";
 export type { SinkFunction } from "./connectors/index.ts";
+export { nexmarkEvent, NexmarkGenerator, type Auction, type Bid, type NexmarkEvent, type NexmarkGeneratorConfig, type NexmarkTable, type Person } from "./connectors/index.ts";
 export type { JobExecutionResult } from "./runtime/index.ts";
 export { createStateBackend, stateBackendFromEnv, type StateBackend, type KeyedStateBackend, type KeyedStateSnapshot, type StateBackendKind } from "./state/index.ts";

@@ -5,7 +5,17 @@
  * because api/ may not import runtime/), a cluster client when submitting.
  */
 import { ConfigError, PlanError, type Source } from "../core/index.ts";
-import { parseKafkaSourceConfig, parsePulsarSourceOptions, type KafkaMessage, type KafkaSourceConfigInput, type PulsarSourceOptionsInput, type ValueSchema } from "../connectors/index.ts";
+import {
+  NEXMARK_WATERMARK_DELAY_MS,
+  parseKafkaSourceConfig,
+  parseNexmarkSourceConfig,
+  parsePulsarSourceOptions,
+  type Auction,
+  type Bid,
+  type NexmarkEvent,
+  type NexmarkTable,
+  type Person,
+  type KafkaMessage, type KafkaSourceConfigInput, type PulsarSourceOptionsInput, type ValueSchema } from "../connectors/index.ts";
 import { buildJobGraph, explainJobGraph, type JobDefinition } from "../plan/index.ts";
 import { DataStream } from "./data-stream.ts";
 import { resolveOptions, type EnvironmentOptions, type ResolvedEnvironmentOptions } from "./options.ts";
@@ -27,6 +37,29 @@ export interface GeneratorSourceOptions<T> extends SourceOptions<T> {
   /** Records per second over all subtasks (default: as fast as possible). */
   readonly ratePerSecond?: number;
 }
+
+/** Options of `env.fromNexmark` (see src/connectors/datagen/README.md). */
+export interface NexmarkStreamOptions extends OperatorOptions {
+  /** Events of the global sequence (all kinds) to read: a bid table of N events has about N * 46/50 bids. */
+  readonly events: number;
+  /** Event-time rate in events/s, a positive integer (default 10,000): event i is at baseTimeMs + floor(i * 1000 / rate). */
+  readonly rate?: number;
+  /** 32-bit seed (default 0). */
+  readonly seed?: number;
+  /** Event time of event 0, epoch ms (default 2015-07-15T00:00:00Z). */
+  readonly baseTimeMs?: number;
+  /** Lag each event's dateTime by up to this many ms (default 0: in order); keep it <= the watermark bound. */
+  readonly outOfOrdernessMs?: number;
+  /** Also emit at `rate` events/s of wall-clock time (default false: as fast as possible). */
+  readonly paced?: boolean;
+  /** Events read per poll (default: the environment's batchSize). */
+  readonly batchSize?: number;
+  /** Watermarks trailing the largest dateTime seen (default: boundedOutOfOrderness(4000)). */
+  readonly watermarks?: WatermarkStrategy;
+}
+
+/** The element type of `env.fromNexmark(table)`. */
+export type NexmarkRecord<T extends NexmarkTable> = T extends "bid" ? Bid : T extends "auction" ? Auction : T extends "person" ? Person : NexmarkEvent;
 
 /**
  * Options of `env.fromKafka`: the Kafka source options (see src/connectors/kafka/README.md) plus the
@@ -153,6 +186,25 @@ export class StreamEnvironment {
     if (!Number.isInteger(count) || count < 0) throw new ConfigError(`fromGenerator count must be a non-negative integer, got ${count}`);
     const { config, fns } = this.sourceConfig(options);
     return this.source<T>("source:generator", "Generator", { ...config, count, ratePerSecond: options.ratePerSecond ?? 0 }, { ...fns, generate }, options);
+  }
+
+  /**
+   * The Nexmark benchmark's events (persons, auctions, bids): deterministic, the same at any
+   * parallelism and after a restore. A table ("bid", "auction", "person") keeps one kind of the global
+   * sequence; "all" gives NexmarkEvent wrappers. Event time is each record's dateTime, with a 4 s
+   * bounded-out-of-orderness watermark unless `watermarks` says otherwise.
+   * @example
+   * const bids = env.fromNexmark("bid", { events: 1_000_000, rate: 10_000 }); // DataStream<Bid>
+   * bids.filter((b) => b.price > 10_000).map((b) => ({ auction: b.auction, price: b.price }));
+   */
+  fromNexmark<T extends NexmarkTable>(table: T, options: NexmarkStreamOptions): DataStream<NexmarkRecord<T>> {
+    const { name, uid, parallelism, watermarks, batchSize, ...rest } = options;
+    const config: Record<string, unknown> = { table, batchSize: batchSize ?? this.options.batchSize };
+    for (const [key, value] of Object.entries(rest)) if (value !== undefined) config[key] = value;
+    parseNexmarkSourceConfig(config); // fail at definition time, naming the bad key
+    config.watermarks = { maxOutOfOrdernessMs: watermarks?.maxOutOfOrdernessMs ?? NEXMARK_WATERMARK_DELAY_MS, idleTimeoutMs: watermarks?.idleTimeoutMs ?? 0 };
+    const operatorOptions: OperatorOptions = { ...(name === undefined ? {} : { name }), ...(uid === undefined ? {} : { uid }), ...(parallelism === undefined ? {} : { parallelism }) };
+    return this.source<NexmarkRecord<T>>("source:nexmark", `Nexmark(${table})`, config, {}, operatorOptions);
   }
 
   /**

@@ -1,12 +1,31 @@
 /**
  * @module connectors
- * Sources and sinks: in-memory elements, the index-based generator, print, collect, user sink
+ * Sources and sinks: in-memory elements, the index-based generator, the Nexmark generator, print, collect, user sink
  * functions, the two-phase-commit sink base and the exactly-once file sink, and the registry the
  * runtime creates them from. Imports core, plan, state, operators.
  */
 export * from "./registry.ts";
 export { ElementsSource } from "./elements/elements-source.ts";
 export { GeneratorSource, type GeneratorOptions } from "./generator/generator-source.ts";
+export {
+  eventTime,
+  NEXMARK_DEFAULTS,
+  NEXMARK_TABLES,
+  NEXMARK_WATERMARK_DELAY_MS,
+  NexmarkGenerator,
+  nexmarkEvent,
+  nexmarkKindOf,
+  NexmarkSource,
+  parseNexmarkSourceConfig,
+  type Auction,
+  type Bid,
+  type NexmarkEvent,
+  type NexmarkEventKind,
+  type NexmarkGeneratorConfig,
+  type NexmarkSourceConfig,
+  type NexmarkTable,
+  type Person,
+} from "./datagen/nexmark/index.ts";
 export { SplitCursor, type SplitOffsets } from "./common/split-cursor.ts";
 export { PrintSink } from "./print/print-sink.ts";
 export { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";

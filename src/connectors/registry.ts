@@ -11,6 +11,7 @@ import { DEFAULT_BATCH_SIZE, PlanError, type Operator, type Source } from "../co
 import { instantiate } from "../operators/index.ts";
 import type { LogicalPlan, PlanNode } from "../plan/index.ts";
 import { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";
+import { NexmarkSource } from "./datagen/nexmark/index.ts";
 import { ElementsSource } from "./elements/elements-source.ts";
 import { FileSink, parseFileSinkConfig } from "./file/file-sink.ts";
 import { GeneratorSource } from "./generator/generator-source.ts";
@@ -65,6 +66,8 @@ const SOURCES = new Map<string, SourceFactory>([
         ratePerSecond: numberOption(node, "ratePerSecond", 0),
       }),
   ],
+  // Nexmark: config = NexmarkSourceConfig { table, events, rate?, seed?, baseTimeMs?, outOfOrdernessMs?, paced?, batchSize }.
+  ["source:nexmark", (node) => new NexmarkSource(node.config)],
   // Kafka: config = KafkaSourceConfigInput (connection, topics | topicPattern, startFrom, format, ...);
   // fns valueSchema / keySchema (zod) and timestamps.
   ["source:kafka", (node, fns) => new KafkaSource(parseKafkaSourceConfig(node.config), fns as KafkaSourceFunctions)],
