@@ -92,6 +92,40 @@ export class SplitCursor {
     return out.length === 0 ? null : out;
   }
 
+  /**
+   * The next at most `max` indexes as one contiguous run `[first, count]`, or null when done: the
+   * allocation-free form of `take` for sources that generate from the index. When this subtask owns
+   * every split and they are in lockstep (parallelism 1), the whole range is one run; otherwise a run
+   * is at most one row of the owned splits, so call again to fill a batch.
+   */
+  takeRun(max: number): [number, number] | null {
+    const { splits, next, count } = this;
+    const n = this.numSplits;
+    const k = splits.length;
+    if (k === n && lockstep(next, next[0]!) && next[0]! % n === 0 && next[0]! < count) {
+      const first = next[0]!;
+      const length = Math.min(max, count - first);
+      const end = first + length;
+      // Each split's next index: the first index >= end that belongs to it.
+      const base = end - (end % n);
+      for (let j = 0; j < k; j++) next[j] = base + j < end ? base + j + n : base + j;
+      return [first, length];
+    }
+    const indexes = this.take(1);
+    if (indexes === null) return null;
+    // Extend the run while the following indexes are owned and due, up to the end of this row.
+    const first = indexes[0]!;
+    let length = 1;
+    while (length < max) {
+      const at = first + length;
+      const j = (at % n) - splits[0]!;
+      if (j < 0 || j >= k || at >= count || next[j] !== at) break;
+      next[j] = at + n;
+      length++;
+    }
+    return [first, length];
+  }
+
   /** Indexes not yet read by this subtask. */
   remaining(): number {
     let left = 0;

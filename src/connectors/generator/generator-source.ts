@@ -45,12 +45,20 @@ export class GeneratorSource<T> implements Source<T> {
       if (allowed <= 0) return this.cursor.remaining() > 0 ? "idle" : "end";
       max = Math.min(max, allowed);
     }
-    const indexes = this.cursor.take(max);
-    if (indexes === null) return "end";
-    const n = indexes.length;
-    const values = new Array<T>(n);
     const generate = this.generate;
-    for (let j = 0; j < n; j++) values[j] = generate(indexes[j]!);
+    const run = this.cursor.takeRun(max);
+    if (run === null) return "end";
+    const [first, length] = run;
+    const values = new Array<T>(length);
+    for (let j = 0; j < length; j++) values[j] = generate(first + j);
+    // Parallel subtasks get runs of one row of their splits: fill the batch from the next runs.
+    while (values.length < max) {
+      const more = this.cursor.takeRun(max - values.length);
+      if (more === null) break;
+      for (let i = more[0], end = more[0] + more[1]; i < end; i++) values.push(generate(i));
+    }
+    if (values.length === 0) return "end";
+    const n = values.length;
     this.emitted += n;
     out.collect(values);
     return "more";

@@ -51,8 +51,8 @@ export class InputStreamTask extends StreamTask {
     }
     for (;;) {
       this.checkCancelled();
-      await this.awaitOutputs();
-      await this.runMailAndWait();
+      const ready = this.beforeInput();
+      if (ready !== undefined) await ready;
       const left = this.checkAlignmentTimeout();
       const element = gate.poll();
       if (element === undefined) {
@@ -83,7 +83,8 @@ export class InputStreamTask extends StreamTask {
           else head.endInput();
           return;
       }
-      await this.maybeYield();
+      const yielded = this.maybeYield();
+      if (yielded !== undefined) await yielded;
     }
   }
 }

@@ -147,8 +147,8 @@ export class SourceStreamTask extends StreamTask {
     const idleTimeout = this.sourceWatermarks ? 0 : (this.options.watermarks?.idleTimeoutMs ?? 0);
     for (;;) {
       this.checkCancelled();
-      await this.awaitOutputs();
-      await this.runMailAndWait();
+      const ready = this.beforeInput();
+      if (ready !== undefined) await ready;
       if (this.pendingStop !== null) await this.awaitStopDecision();
       if (this.stopRequested) break;
       let result = source.pollNext(this.output);
@@ -161,12 +161,14 @@ export class SourceStreamTask extends StreamTask {
           this.chain[0]!.processStatus(true);
         }
         await Promise.race([new Promise((r) => setTimeout(r, IDLE_POLL_MS)), this.wakeup.wait(), this.control.cancelled]);
-        await this.runMailAndWait();
+        const drained = this.runMailAndWait();
+        if (drained !== undefined) await drained;
         if (this.pendingStop !== null) await this.awaitStopDecision();
         if (this.stopRequested) break;
         continue;
       }
-      await this.maybeYield();
+      const yielded = this.maybeYield();
+      if (yielded !== undefined) await yielded;
     }
     this.finished = true;
     if (this.stopRequested) {

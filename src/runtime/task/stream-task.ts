@@ -131,10 +131,26 @@ export abstract class StreamTask {
     while (this.mailbox.length > 0) this.mailbox.shift()!();
   }
 
-  /** Run mail, then wait for asynchronous hook work it started (a sink committing) before any input. */
-  protected async runMailAndWait(): Promise<void> {
+  /**
+   * Between two inputs: wait until every output has credit and no hook work is pending, run the mail,
+   * and wait for hook work the mail started (a sink committing). Returns undefined, without a Promise
+   * or an await, in the common case that there is nothing to wait for (once per batch: it matters).
+   */
+  protected beforeInput(): Promise<void> | undefined {
+    if (this.work.isEmpty && this.outputsAvailable() && this.mailbox.length === 0) return undefined;
+    return this.beforeInputSlow();
+  }
+
+  private async beforeInputSlow(): Promise<void> {
+    await this.awaitOutputs();
     this.runMail();
     if (!this.work.isEmpty) await this.work.drain(this.control.cancelled);
+  }
+
+  /** Run mail, then wait for hook work it started; undefined when there is none. */
+  protected runMailAndWait(): Promise<void> | undefined {
+    this.runMail();
+    return this.work.isEmpty ? undefined : this.work.drain(this.control.cancelled);
   }
 
   protected checkCancelled(): void {
@@ -178,9 +194,13 @@ export abstract class StreamTask {
   }
 
   /** Let the event loop run (timers, I/O, other tasks) every few milliseconds. */
-  protected async maybeYield(): Promise<void> {
-    const now = performance.now();
-    if (now - this.lastYield < YIELD_EVERY_MS) return;
+  /** A Promise to await when it is time to yield, else undefined (no await per batch). */
+  protected maybeYield(): Promise<void> | undefined {
+    if (performance.now() - this.lastYield < YIELD_EVERY_MS) return undefined;
+    return this.yieldNow();
+  }
+
+  private async yieldNow(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.lastYield = performance.now();
     this.checkCancelled();
