@@ -14,6 +14,7 @@ import { KafkaAdmin, KafkaProducer, KafkaReader, parseKafkaConnectionOptions, ty
 import { StreamEnvironment } from "../../src/index.ts";
 import { executeLocally, type JobExecutionResult, type RunningJob } from "../../src/runtime/index.ts";
 import { describeBrokerForFailure, kafkaBroker, type KafkaBroker } from "../support/kafka-broker.ts";
+import { expectNoOpenTransactions as expectNoOpenTransactionsIn, readTopic } from "../support/kafka-topics.ts";
 
 const root = mkdtempSync(join(tmpdir(), "bicycle-kafka-restart-"));
 const unique = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}`;
@@ -49,48 +50,10 @@ function expected(): string[] {
   return out.sort();
 }
 
-/** Every committed record of `topic` (read_committed up to the last stable offset), as "key:n". */
-async function readCommitted(topic: string): Promise<string[]> {
-  const [partitions] = await admin.listPartitions([topic]);
-  const tps = partitions!.partitions.map((partition) => ({ topic, partition }));
-  const ends = await admin.listOffsets(tps, "latest", "read_committed");
-  const endOf = (p: number) => ends.find((e) => e.partition === p)!.offset;
-  const reader = KafkaReader.create(connection, { isolationLevel: "read_committed" });
-  const out: string[] = [];
-  try {
-    reader.assign(tps.map((tp) => ({ ...tp, offset: 0 })));
-    const deadline = Date.now() + 20_000;
-    while (reader.currentPositions().some((p) => p.offset < endOf(p.partition))) {
-      if (Date.now() > deadline) throw new Error(`read of ${topic} did not reach ${JSON.stringify(ends)}`);
-      for (const polled of await reader.poll({ maxWaitMs: 100 })) {
-        for (const r of polled.records) {
-          if (r.offset >= endOf(r.partition)) continue;
-          const c = JSON.parse(Buffer.from(r.value!).toString("utf8")) as { key: number; n: number };
-          out.push(`${c.key}:${c.n}`);
-        }
-      }
-    }
-  } finally {
-    await reader.close();
-  }
-  return out.sort();
-}
+/** Every committed record of `topic`, as "key:n". */
+const readCommitted = (topic: string) => readTopic(admin, connection, topic);
 
-/** No transaction left open: the read_committed end equals the high watermark (polled: markers land late). */
-async function expectNoOpenTransactions(topic: string): Promise<void> {
-  const [partitions] = await admin.listPartitions([topic]);
-  const tps = partitions!.partitions.map((partition) => ({ topic, partition }));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const lso = await admin.listOffsets(tps, "latest", "read_committed");
-    const hw = await admin.listOffsets(tps, "latest", "read_uncommitted");
-    if (Bun.deepEquals(lso, hw) || Date.now() > deadline) {
-      expect(lso).toEqual(hw);
-      return;
-    }
-    await Bun.sleep(50);
-  }
-}
+const expectNoOpenTransactions = (topic: string) => expectNoOpenTransactionsIn(admin, topic);
 
 test("a broker restart during an exactly-once job: the job recovers and the output is exactly once", async () => {
   const input = unique("restart-in");

@@ -16,6 +16,7 @@ import { KafkaAdmin, KafkaProducer, KafkaReader, parseKafkaConnectionOptions, ty
 import { until, waitForJob } from "../cluster/helpers.ts";
 import { ProcessCluster } from "../cluster/process-cluster.ts";
 import { kafkaBroker } from "../support/kafka-broker.ts";
+import { expectNoOpenTransactions, readTopic } from "../support/kafka-topics.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const root = mkdtempSync(join(tmpdir(), "bicycle-kafka-cluster-"));
@@ -95,40 +96,10 @@ async function submit(cluster: ProcessCluster, file: string, extra: string[]): P
   return id;
 }
 
-/** Every committed record of `topic` up to its last stable offset, as "key:n". */
+/** Every committed record of `topic` once no transaction is open, as "key:n". */
 async function readCommitted(topic: string): Promise<string[]> {
-  const [partitions] = await admin.listPartitions([topic]);
-  const tps = partitions!.partitions.map((partition) => ({ topic, partition }));
-  // Commit markers reach the partitions a moment after EndTxn returns: wait until LSO == high watermark.
-  let ends = await admin.listOffsets(tps, "latest", "read_committed");
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-    const hw = await admin.listOffsets(tps, "latest", "read_uncommitted");
-    if (Bun.deepEquals(ends, hw)) break;
-    await Bun.sleep(50);
-    ends = await admin.listOffsets(tps, "latest", "read_committed");
-  }
-  expect(ends).toEqual(await admin.listOffsets(tps, "latest", "read_uncommitted")); // nothing left open
-  const endOf = (p: number) => ends.find((e) => e.partition === p)!.offset;
-  const reader = KafkaReader.create(connection, { isolationLevel: "read_committed" });
-  const out: string[] = [];
-  try {
-    reader.assign(tps.map((tp) => ({ ...tp, offset: 0 })));
-    const deadline = Date.now() + 20_000;
-    while (reader.currentPositions().some((p) => p.offset < endOf(p.partition))) {
-      if (Date.now() > deadline) throw new Error(`read of ${topic} did not reach ${JSON.stringify(ends)}`);
-      for (const polled of await reader.poll({ maxWaitMs: 100 })) {
-        for (const r of polled.records) {
-          if (r.offset >= endOf(r.partition)) continue;
-          const c = JSON.parse(Buffer.from(r.value!).toString("utf8")) as { key: number; n: number };
-          expect(Buffer.from(r.key!).toString("utf8")).toBe(String(c.key));
-          out.push(`${c.key}:${c.n}`);
-        }
-      }
-    }
-  } finally {
-    await reader.close();
-  }
-  return out.sort();
+  await expectNoOpenTransactions(admin, topic);
+  return readTopic(admin, connection, topic);
 }
 
 test("exactly once across two worker processes: kill -9 of a worker after two checkpoints, a new worker takes over", async () => {

@@ -22,6 +22,7 @@ import type { KafkaDeliveryGuarantee, KafkaSinkTestHooks } from "../../src/conne
 import { StreamEnvironment } from "../../src/index.ts";
 import { executeLocally, type JobExecutionResult, type LocalExecutionOptions } from "../../src/runtime/index.ts";
 import { kafkaBroker } from "../support/kafka-broker.ts";
+import { expectNoOpenTransactions as expectNoOpenTransactionsIn, keyAndCount, readTopic } from "../support/kafka-topics.ts";
 
 const root = mkdtempSync(join(tmpdir(), "bicycle-kafka-sink-"));
 let connection: KafkaConnectionOptions;
@@ -105,52 +106,9 @@ function run(spec: JobSpec, extra: Partial<LocalExecutionOptions> = {}): Promise
 }
 
 /** Every record of `topic` up to its end (LSO for read_committed), as "key:n". */
-async function readAll(topic: string, isolation: IsolationLevel = "read_committed"): Promise<string[]> {
-  const [partitions] = await admin.listPartitions([topic]);
-  const tps = partitions!.partitions.map((partition) => ({ topic, partition }));
-  const ends = await admin.listOffsets(tps, "latest", isolation);
-  const reader = KafkaReader.create(connection, { isolationLevel: isolation });
-  const out: string[] = [];
-  try {
-    reader.assign(tps.map((tp) => ({ ...tp, offset: 0 })));
-    const deadline = Date.now() + 20_000;
-    const endOf = (p: number) => ends.find((e) => e.partition === p)!.offset;
-    while (reader.currentPositions().some((p) => p.offset < endOf(p.partition))) {
-      if (Date.now() > deadline) throw new Error(`read of ${topic} did not reach ${JSON.stringify(ends)}`);
-      for (const polled of await reader.poll({ maxWaitMs: 100 })) {
-        for (const r of polled.records) {
-          if (r.offset >= endOf(r.partition)) continue;
-          const c = JSON.parse(Buffer.from(r.value!).toString("utf8")) as Count;
-          expect(Buffer.from(r.key!).toString("utf8")).toBe(String(c.key));
-          out.push(`${c.key}:${c.n}`);
-        }
-      }
-    }
-  } finally {
-    await reader.close();
-  }
-  return out.sort();
-}
+const readAll = (topic: string, isolation: "read_committed" | "read_uncommitted" = "read_committed") => readTopic(admin, connection, topic, keyAndCount, isolation);
 
-/**
- * read_committed end (LSO) == high watermark on every partition: no transaction left open. Polled for
- * a few seconds: EndTxn returns once the coordinator logged the commit, and the markers reach the
- * partitions a moment later; a really lingering transaction holds the LSO for transactionTimeoutMs.
- */
-async function expectNoOpenTransactions(topic: string): Promise<void> {
-  const [partitions] = await admin.listPartitions([topic]);
-  const tps = partitions!.partitions.map((partition) => ({ topic, partition }));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const lso = await admin.listOffsets(tps, "latest", "read_committed");
-    const hw = await admin.listOffsets(tps, "latest", "read_uncommitted");
-    if (Bun.deepEquals(lso, hw) || Date.now() > deadline) {
-      expect(lso).toEqual(hw);
-      return;
-    }
-    await Bun.sleep(50);
-  }
-}
+const expectNoOpenTransactions = (topic: string) => expectNoOpenTransactionsIn(admin, topic);
 
 async function newTopic(name: string): Promise<string> {
   const topic = unique(name);

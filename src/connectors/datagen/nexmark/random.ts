@@ -12,16 +12,10 @@
  *   next():     k += 1; r = fmix32((a + k * 0x9E3779B9) ^ b)            (an unsigned 32-bit draw)
  *   nextInt(n): (r * n) >>> 32 over 64 bits, for 1 <= n < 2^31      (Java: ((r & 0xFFFFFFFFL) * n) >>> 32)
  */
+import { fmix32 } from "../../../core/index.ts";
 
-/** MurmurHash3's 32-bit finalizer; returns an unsigned 32-bit integer. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+/** MurmurHash3's 32-bit finalizer, shared with the key-group hash (core). */
+export { fmix32 };
 
 const GAMMA = 0x9e3779b9 | 0;
 const TWO_32 = 4294967296;
