@@ -10,6 +10,13 @@ import {
   parseKafkaSourceConfig,
   parseNexmarkSourceConfig,
   parsePulsarSourceOptions,
+  inferSchema,
+  parseFileSourceConfig,
+  parseStdinSourceConfig,
+  sampleFile,
+  type BadRecordPolicy,
+  type RecordSchema,
+  type TextFormat,
   type Auction,
   type Bid,
   type NexmarkEvent,
@@ -36,6 +43,27 @@ export interface SourceOptions<T> extends OperatorOptions {
 export interface GeneratorSourceOptions<T> extends SourceOptions<T> {
   /** Records per second over all subtasks (default: as fast as possible). */
   readonly ratePerSecond?: number;
+}
+
+/**
+ * Options of `env.fromFile` / `env.fromStdin` (see src/connectors/file/file-source.ts). Records are
+ * objects: CSV rows keyed by column (strings unless `schema` is given), JSON lines as parsed.
+ */
+export interface TextSourceOptions<T> extends SourceOptions<T> {
+  readonly format: TextFormat;
+  /** CSV: the first record names the columns (default true). */
+  readonly header?: boolean;
+  /** CSV field delimiter (default ","). */
+  readonly delimiter?: string;
+  /** CSV column names when `header: false` (default: the schema's columns, else f0, f1, ...). */
+  readonly columns?: readonly string[];
+  /**
+   * Column types to coerce each record to (BIGINT, DOUBLE, BOOLEAN, VARCHAR, TIMESTAMP(3) as epoch ms),
+   * or "infer" (fromFile only): inferred from the first 1000 records when the job is defined.
+   */
+  readonly schema?: RecordSchema | "infer";
+  /** A malformed record fails the job, naming the line (default), or is skipped and counted. */
+  readonly onBadRecord?: BadRecordPolicy;
 }
 
 /** Options of `env.fromNexmark` (see src/connectors/datagen/README.md). */
@@ -205,6 +233,51 @@ export class StreamEnvironment {
     config.watermarks = { maxOutOfOrdernessMs: watermarks?.maxOutOfOrdernessMs ?? NEXMARK_WATERMARK_DELAY_MS, idleTimeoutMs: watermarks?.idleTimeoutMs ?? 0 };
     const operatorOptions: OperatorOptions = { ...(name === undefined ? {} : { name }), ...(uid === undefined ? {} : { uid }), ...(parallelism === undefined ? {} : { parallelism }) };
     return this.source<NexmarkRecord<T>>("source:nexmark", `Nexmark(${table})`, config, {}, operatorOptions);
+  }
+
+  /**
+   * A bounded stream of the records of a CSV or JSON-lines file, read in chunks; the read position
+   * (byte offset of the next record) is checkpointed, so a restored job continues exactly after the
+   * last checkpointed record, at any parallelism. Record i goes to subtask i % parallelism (each
+   * subtask scans the file, decoding only its records). A missing file or a malformed record fails the job
+   * with the path (and line); `onBadRecord: "skip"` skips and counts bad records instead.
+   * @example
+   * // orders.csv: id,amount,ts  with ts ISO-8601
+   * env.fromFile("orders.csv", { format: "csv", schema: "infer", timestamps: (o) => o.ts as number, watermarks: boundedOutOfOrderness(1000) });
+   * env.fromFile<{ user: string; n: number }>("events.jsonl", { format: "jsonl" }).keyBy((e) => e.user);
+   */
+  fromFile<T = Record<string, unknown>>(path: string, options: TextSourceOptions<T>): DataStream<T> {
+    const { config, fns } = this.sourceConfig(options);
+    const fileConfig: Record<string, unknown> = { ...config, path, ...this.textOptions(options) };
+    const parsed = parseFileSourceConfig(fileConfig, options.name ?? "FileSource"); // fail at definition time, naming the bad key
+    if (options.schema === "infer") fileConfig.schema = inferSchema(sampleFile(parsed, 1000));
+    return this.source<T>("source:file", "FileSource", fileConfig, fns, options);
+  }
+
+  /**
+   * A bounded stream of the CSV or JSON-lines records piped into this process's stdin; ends at EOF.
+   * Not replayable: a job reading stdin cannot be restored from a checkpoint (restoring fails with
+   * STDIN_NOT_REPLAYABLE), so read a file when the job must survive failures.
+   * @example
+   * // cat events.jsonl | bun job.ts
+   * env.fromStdin({ format: "jsonl" }).keyBy((e) => String(e.key)).sum("v").print();
+   */
+  fromStdin<T = Record<string, unknown>>(options: TextSourceOptions<T>): DataStream<T> {
+    if (options.schema === "infer") throw new ConfigError(`fromStdin: schema "infer" is not supported (stdin cannot be sampled and re-read); give the column types`);
+    const { config, fns } = this.sourceConfig(options);
+    const stdinConfig: Record<string, unknown> = { ...config, ...this.textOptions(options) };
+    parseStdinSourceConfig(stdinConfig, options.name ?? "StdinSource");
+    return this.source<T>("source:stdin", "StdinSource", stdinConfig, fns, options);
+  }
+
+  private textOptions<T>(options: TextSourceOptions<T>): Record<string, unknown> {
+    const out: Record<string, unknown> = { format: options.format };
+    if (options.header !== undefined) out.header = options.header;
+    if (options.delimiter !== undefined) out.delimiter = options.delimiter;
+    if (options.columns !== undefined) out.columns = [...options.columns];
+    if (options.schema !== undefined && options.schema !== "infer") out.schema = { ...options.schema };
+    if (options.onBadRecord !== undefined) out.onBadRecord = options.onBadRecord;
+    return out;
   }
 
   /**

@@ -3,7 +3,7 @@
  * The typed DataStream API: StreamEnvironment, DataStream, KeyedStream, WindowedStream, window
  * assigners and watermark strategies. Builds plan/ JobDefinitions; never imports the runtime.
  */
-export { StreamEnvironment, setDefaultExecutor, type Executor, type JobClient, type ExecutionResult, type SourceOptions, type GeneratorSourceOptions, type NexmarkStreamOptions, type NexmarkRecord } from "./environment.ts";
+export { StreamEnvironment, setDefaultExecutor, type Executor, type JobClient, type ExecutionResult, type SourceOptions, type GeneratorSourceOptions, type TextSourceOptions, type NexmarkStreamOptions, type NexmarkRecord } from "./environment.ts";
 export { DataStream, type CollectHandle } from "./data-stream.ts";
 export { KeyedStream } from "./keyed-stream.ts";
 export { WindowedStream } from "./windowed-stream.ts";

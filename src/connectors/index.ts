@@ -1,7 +1,7 @@
 /**
  * @module connectors
  * Sources and sinks: in-memory elements, the index-based generator, the Nexmark generator, print, collect, user sink
- * functions, the two-phase-commit sink base and the exactly-once file sink, and the registry the
+ * functions, the two-phase-commit sink base, the CSV / JSON-lines file and stdin sources and the exactly-once file sink, and the registry the
  * runtime creates them from. Imports core, plan, state, operators.
  */
 export * from "./registry.ts";
@@ -32,6 +32,10 @@ export { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect
 export { ConnectorError } from "./common/connector-error.ts";
 export { TwoPhaseCommitSink, type TwoPhaseCommitState, type RecoveredSubtask, type SinkInitContext } from "./common/two-phase-commit-sink.ts";
 export { FileSink, FILE_FORMATS, parseFileSinkConfig, type FileFormat, type FileSinkConfig, type FileTransaction } from "./file/file-sink.ts";
+export { CHUNK_BYTES, FileRecordReader, FileSource, restoredStart, type EmittedLayer, type ReaderStart, parseFileSourceConfig, parseTextSourceConfig, sampleFile, TextRecordDecoder, type FileSourceConfig, type FileSourcePosition, type TextSourceConfig } from "./file/file-source.ts";
+export { BadRecordError, METRIC_BAD_RECORDS_SKIPPED, parseCsvRecord, RecordSplitter, TEXT_FORMATS, type BadRecordPolicy, type TextFormat } from "./file/records.ts";
+export { coerce, CoercionError, COLUMN_TYPES, inferSchema, isTimeAttributeName, parseIsoTimestamp, parseRecordSchema, type ColumnType, type RecordSchema } from "./file/schema.ts";
+export { parseStdinSourceConfig, StdinSource, type StdinSourceState } from "./stdin/stdin-source.ts";
 export { createKafkaSink, DEDUP_HEADER, KafkaExactlyOnceSink, KafkaProducerSink, kafkaSinkOptionsSchema, MIN_TRANSACTION_TIMEOUT_MS, parseKafkaSinkOptions, type KafkaDeliveryGuarantee, type KafkaSinkFormat, type KafkaSinkFunctions, type KafkaSinkInput, type KafkaSinkOptions, type KafkaSinkTestHooks, type KafkaTransaction } from "./kafka/sink/index.ts";
 export { KafkaSource, kafkaSourceOptionsSchema, parseKafkaSourceConfig, type KafkaFormat, type KafkaMessage, type KafkaSourceConfigInput, type KafkaSourceFunctions, type KafkaStartFrom, type KafkaBadRecordPolicy, type ValueSchema } from "./kafka/source/index.ts";
 export { parsePulsarSinkOptions, parsePulsarSourceOptions, PULSAR_UNAVAILABLE_MESSAGE, pulsarConnectionSchema, pulsarSinkOptionsSchema, pulsarSourceOptionsSchema, type PulsarSinkOptions, type PulsarSinkOptionsInput, type PulsarSourceOptions, type PulsarSourceOptionsInput } from "./pulsar/options.ts";

@@ -14,6 +14,8 @@ import { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect
 import { NexmarkSource } from "./datagen/nexmark/index.ts";
 import { ElementsSource } from "./elements/elements-source.ts";
 import { FileSink, parseFileSinkConfig } from "./file/file-sink.ts";
+import { FileSource, parseFileSourceConfig } from "./file/file-source.ts";
+import { StdinSource, parseStdinSourceConfig } from "./stdin/stdin-source.ts";
 import { GeneratorSource } from "./generator/generator-source.ts";
 import { createKafkaSink, type KafkaSinkFunctions } from "./kafka/sink/index.ts";
 import { KafkaSource, parseKafkaSourceConfig, type KafkaSourceFunctions } from "./kafka/source/index.ts";
@@ -71,6 +73,10 @@ const SOURCES = new Map<string, SourceFactory>([
   // Kafka: config = KafkaSourceConfigInput (connection, topics | topicPattern, startFrom, format, ...);
   // fns valueSchema / keySchema (zod) and timestamps.
   ["source:kafka", (node, fns) => new KafkaSource(parseKafkaSourceConfig(node.config), fns as KafkaSourceFunctions)],
+  // CSV / JSON lines: config { path, format, header?, delimiter?, columns?, schema?, onBadRecord?, batchSize }.
+  ["source:file", (node) => new FileSource(parseFileSourceConfig(node.config, node.name))],
+  // Standard input (not replayable): the file source's options without path.
+  ["source:stdin", (node) => new StdinSource(parseStdinSourceConfig(node.config, node.name))],
   // Pulsar: options in pulsar/options.ts; not available in this build (checkConnectorAvailability).
   ["source:pulsar", unavailable],
   [
