@@ -4,21 +4,12 @@
  * handling overhead.
  * Run it: `bun run bicycle run examples/nexmark/api/q0.ts`
  */
-import type { DataStream, NexmarkStreamOptions, StreamEnvironment } from "bicycle";
+import type { DataStream, StreamEnvironment } from "bicycle";
+import { EVENTS, type BidRow, type QueryOptions } from "./common.ts";
 
-/** Events of the global Nexmark sequence (all kinds) the job reads. */
-export const EVENTS = 100_000;
+export { EVENTS, type QueryOptions };
 
-export interface Q0Row {
-  readonly auction: number;
-  readonly bidder: number;
-  readonly price: number;
-  readonly dateTime: number;
-  readonly extra: string;
-}
-
-/** Generator settings besides the event count (e.g. `rate`: event-time events/s, default 10,000). */
-export type QueryOptions = Pick<NexmarkStreamOptions, "rate" | "seed" | "baseTimeMs" | "outOfOrdernessMs" | "paced" | "batchSize" | "watermarks">;
+export type Q0Row = BidRow;
 
 /** The query over the first `events` Nexmark events; the caller attaches the sink. */
 export function build(env: StreamEnvironment, events: number, options: QueryOptions = {}): DataStream<Q0Row> {

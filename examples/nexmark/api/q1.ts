@@ -4,24 +4,15 @@
  * cents, so the result is a (fractional) number of euro cents.
  * Run it: `bun run bicycle run examples/nexmark/api/q1.ts`
  */
-import type { DataStream, NexmarkStreamOptions, StreamEnvironment } from "bicycle";
+import type { DataStream, StreamEnvironment } from "bicycle";
+import { EVENTS, type BidRow, type QueryOptions } from "./common.ts";
 
-/** Events of the global Nexmark sequence (all kinds) the job reads. */
-export const EVENTS = 100_000;
+export { EVENTS, type QueryOptions };
 
 /** The dollar -> euro rate of Flink's nexmark q1. */
 export const DOL_TO_EUR = 0.908;
 
-export interface Q1Row {
-  readonly auction: number;
-  readonly bidder: number;
-  readonly price: number;
-  readonly dateTime: number;
-  readonly extra: string;
-}
-
-/** Generator settings besides the event count (e.g. `rate`: event-time events/s, default 10,000). */
-export type QueryOptions = Pick<NexmarkStreamOptions, "rate" | "seed" | "baseTimeMs" | "outOfOrdernessMs" | "paced" | "batchSize" | "watermarks">;
+export type Q1Row = BidRow;
 
 /** The query over the first `events` Nexmark events; the caller attaches the sink. */
 export function build(env: StreamEnvironment, events: number, options: QueryOptions = {}): DataStream<Q1Row> {

@@ -5,10 +5,11 @@
  * touch merge, as in Flink).
  * Run it: `bun run bicycle run examples/nexmark/api/q11.ts`
  */
-import { EventTimeSessionWindows, type DataStream, type NexmarkStreamOptions, type StreamEnvironment } from "bicycle";
+import { EventTimeSessionWindows, type DataStream, type StreamEnvironment } from "bicycle";
+import { EVENTS, type QueryOptions } from "./common.ts";
 
-/** Events of the global Nexmark sequence (all kinds) the job reads. */
-export const EVENTS = 100_000;
+export { EVENTS, type QueryOptions };
+
 export const SESSION_GAP_MS = 10_000;
 
 export interface Q11Row {
@@ -17,9 +18,6 @@ export interface Q11Row {
   readonly starttime: number;
   readonly endtime: number;
 }
-
-/** Generator settings besides the event count (e.g. `rate`: event-time events/s, default 10,000). */
-export type QueryOptions = Pick<NexmarkStreamOptions, "rate" | "seed" | "baseTimeMs" | "outOfOrdernessMs" | "paced" | "batchSize" | "watermarks">;
 
 /** The query over the first `events` Nexmark events; the caller attaches the sink. */
 export function build(env: StreamEnvironment, events: number, options: QueryOptions = {}): DataStream<Q11Row> {

@@ -8,10 +8,10 @@
  * are gone soon after); the modulo keeps a steady ~1/123 of the auctions selected at any stream length.
  * Run it: `bun run bicycle run examples/nexmark/api/q2.ts`
  */
-import type { DataStream, NexmarkStreamOptions, StreamEnvironment } from "bicycle";
+import type { DataStream, StreamEnvironment } from "bicycle";
+import { EVENTS, type QueryOptions } from "./common.ts";
 
-/** Events of the global Nexmark sequence (all kinds) the job reads. */
-export const EVENTS = 100_000;
+export { EVENTS, type QueryOptions };
 
 /** Bids on auctions whose id is a multiple of this are kept. */
 export const AUCTION_SKIP = 123;
@@ -20,9 +20,6 @@ export interface Q2Row {
   readonly auction: number;
   readonly price: number;
 }
-
-/** Generator settings besides the event count (e.g. `rate`: event-time events/s, default 10,000). */
-export type QueryOptions = Pick<NexmarkStreamOptions, "rate" | "seed" | "baseTimeMs" | "outOfOrdernessMs" | "paced" | "batchSize" | "watermarks">;
 
 /** The query over the first `events` Nexmark events; the caller attaches the sink. */
 export function build(env: StreamEnvironment, events: number, options: QueryOptions = {}): DataStream<Q2Row> {

@@ -11,10 +11,11 @@
  * passed that end: it keeps the counts equal to the window's maximum.
  * Run it: `bun run bicycle run examples/nexmark/api/q5.ts`
  */
-import { SlidingEventTimeWindows, TumblingEventTimeWindows, type DataStream, type NexmarkStreamOptions, type StreamEnvironment } from "bicycle";
+import { SlidingEventTimeWindows, TumblingEventTimeWindows, type DataStream, type StreamEnvironment } from "bicycle";
+import { EVENTS, type QueryOptions } from "./common.ts";
 
-/** Events of the global Nexmark sequence (all kinds) the job reads. */
-export const EVENTS = 100_000;
+export { EVENTS, type QueryOptions };
+
 export const WINDOW_SIZE_MS = 10_000;
 export const WINDOW_SLIDE_MS = 2_000;
 
@@ -24,9 +25,6 @@ export interface Q5Row {
   readonly starttime: number;
   readonly endtime: number;
 }
-
-/** Generator settings besides the event count (e.g. `rate`: event-time events/s, default 10,000). */
-export type QueryOptions = Pick<NexmarkStreamOptions, "rate" | "seed" | "baseTimeMs" | "outOfOrdernessMs" | "paced" | "batchSize" | "watermarks">;
 
 /** The query over the first `events` Nexmark events; the caller attaches the sink. */
 export function build(env: StreamEnvironment, events: number, options: QueryOptions = {}): DataStream<Q5Row> {

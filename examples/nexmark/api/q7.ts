@@ -13,10 +13,11 @@
  * same window), keeping the overall top price.
  * Run it: `bun run bicycle run examples/nexmark/api/q7.ts`
  */
-import { TumblingEventTimeWindows, type Bid, type DataStream, type NexmarkStreamOptions, type StreamEnvironment } from "bicycle";
+import { TumblingEventTimeWindows, type Bid, type DataStream, type StreamEnvironment } from "bicycle";
+import { EVENTS, type QueryOptions } from "./common.ts";
 
-/** Events of the global Nexmark sequence (all kinds) the job reads. */
-export const EVENTS = 100_000;
+export { EVENTS, type QueryOptions };
+
 export const WINDOW_SIZE_MS = 10_000;
 
 export interface Q7Row {
@@ -37,9 +38,6 @@ function topPriced(bids: readonly Bid[]): Bid[] {
   for (const b of bids) if (b.price > max) max = b.price;
   return bids.filter((b) => b.price === max);
 }
-
-/** Generator settings besides the event count (e.g. `rate`: event-time events/s, default 10,000). */
-export type QueryOptions = Pick<NexmarkStreamOptions, "rate" | "seed" | "baseTimeMs" | "outOfOrdernessMs" | "paced" | "batchSize" | "watermarks">;
 
 /** The query over the first `events` Nexmark events; the caller attaches the sink. */
 export function build(env: StreamEnvironment, events: number, options: QueryOptions = {}): DataStream<Q7Row> {

@@ -8,10 +8,11 @@
  * emits its person when it also holds at least one of their auctions.
  * Run it: `bun run bicycle run examples/nexmark/api/q8.ts`
  */
-import { TumblingEventTimeWindows, type DataStream, type NexmarkStreamOptions, type StreamEnvironment } from "bicycle";
+import { TumblingEventTimeWindows, type DataStream, type StreamEnvironment } from "bicycle";
+import { EVENTS, type QueryOptions } from "./common.ts";
 
-/** Events of the global Nexmark sequence (all kinds) the job reads. */
-export const EVENTS = 100_000;
+export { EVENTS, type QueryOptions };
+
 export const WINDOW_SIZE_MS = 10_000;
 
 export interface Q8Row {
@@ -21,9 +22,6 @@ export interface Q8Row {
 }
 
 type Side = { readonly side: "person"; readonly id: number; readonly name: string } | { readonly side: "auction"; readonly id: number };
-
-/** Generator settings besides the event count (e.g. `rate`: event-time events/s, default 10,000). */
-export type QueryOptions = Pick<NexmarkStreamOptions, "rate" | "seed" | "baseTimeMs" | "outOfOrdernessMs" | "paced" | "batchSize" | "watermarks">;
 
 /** The query over the first `events` Nexmark events; the caller attaches the sink. */
 export function build(env: StreamEnvironment, events: number, options: QueryOptions = {}): DataStream<Q8Row> {
