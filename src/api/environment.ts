@@ -9,6 +9,7 @@ import {
   NEXMARK_WATERMARK_DELAY_MS,
   parseKafkaSourceConfig,
   parseNexmarkSourceConfig,
+  type NexmarkSourceConfig,
   parsePulsarSourceOptions,
   inferSchema,
   parseFileSourceConfig,
@@ -66,25 +67,16 @@ export interface TextSourceOptions<T> extends SourceOptions<T> {
   readonly onBadRecord?: BadRecordPolicy;
 }
 
-/** Options of `env.fromNexmark` (see src/connectors/datagen/README.md). */
-export interface NexmarkStreamOptions extends OperatorOptions {
-  /** Events of the global sequence (all kinds) to read: a bid table of N events has about N * 46/50 bids. */
-  readonly events: number;
-  /** Event-time rate in events/s, a positive integer (default 10,000): event i is at baseTimeMs + floor(i * 1000 / rate). */
-  readonly rate?: number;
-  /** 32-bit seed (default 0). */
-  readonly seed?: number;
-  /** Event time of event 0, epoch ms (default 2015-07-15T00:00:00Z). */
-  readonly baseTimeMs?: number;
-  /** Lag each event's dateTime by up to this many ms (default 0: in order); keep it <= the watermark bound. */
-  readonly outOfOrdernessMs?: number;
-  /** Also emit at `rate` events/s of wall-clock time (default false: as fast as possible). */
-  readonly paced?: boolean;
-  /** Events read per poll (default: the environment's batchSize). */
-  readonly batchSize?: number;
-  /** Watermarks trailing the largest dateTime seen (default: boundedOutOfOrderness(4000)). */
-  readonly watermarks?: WatermarkStrategy;
-}
+/**
+ * Options of `env.fromNexmark`: the `source:nexmark` config (documented on NexmarkSourceConfig and in
+ * src/connectors/datagen/README.md) without the table, a batch size defaulting to the environment's,
+ * and watermarks trailing the largest dateTime seen (default: boundedOutOfOrderness(4000)).
+ */
+export type NexmarkStreamOptions = OperatorOptions &
+  Omit<NexmarkSourceConfig, "table" | "batchSize"> & {
+    readonly batchSize?: number;
+    readonly watermarks?: WatermarkStrategy;
+  };
 
 /** The element type of `env.fromNexmark(table)`. */
 export type NexmarkRecord<T extends NexmarkTable> = T extends "bid" ? Bid : T extends "auction" ? Auction : T extends "person" ? Person : NexmarkEvent;

@@ -17,15 +17,19 @@ export type NexmarkTable = (typeof NEXMARK_TABLES)[number];
 /** The JSON config of a `source:nexmark` plan node. */
 export interface NexmarkSourceConfig {
   readonly table: NexmarkTable;
-  /** How many events of the global sequence (all kinds) to read. */
+  /** Events of the global sequence (all kinds) to read: a bid table of N events has about N * 46/50 bids. */
   readonly events: number;
-  /** Event-time rate, events/s (firstEventRate). */
+  /** Event-time rate in events/s, a positive integer (default 10,000): event i is at baseTimeMs + floor(i * 1000 / rate). */
   readonly rate?: number;
+  /** 32-bit seed (default 0). */
   readonly seed?: number;
+  /** Event time of event 0, epoch ms (default 2015-07-15T00:00:00Z). */
   readonly baseTimeMs?: number;
+  /** Lag each event's dateTime by up to this many ms (default 0: in order); keep it <= the watermark bound. */
   readonly outOfOrdernessMs?: number;
-  /** Also emit at `rate` events/s of wall-clock time (default: as fast as possible). */
+  /** Also emit at `rate` events/s of wall-clock time (default false: as fast as possible). */
   readonly paced?: boolean;
+  /** Events read per poll. */
   readonly batchSize: number;
 }
 
