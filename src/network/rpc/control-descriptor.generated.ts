@@ -10,78 +10,27 @@ export const CONTROL_DESCRIPTOR = {
           "nested": {
             "JobManagerService": {
               "methods": {
-                "RegisterWorker": {
-                  "requestType": "RegisterWorkerRequest",
-                  "responseType": "RegisterWorkerResponse"
-                },
-                "Heartbeat": {
-                  "requestType": "HeartbeatRequest",
-                  "responseType": "Empty"
-                },
-                "TaskStateUpdate": {
-                  "requestType": "TaskStateUpdateRequest",
-                  "responseType": "Empty"
-                },
-                "AcknowledgeCheckpoint": {
-                  "requestType": "AcknowledgeCheckpointRequest",
-                  "responseType": "Empty"
-                },
-                "DeclineCheckpoint": {
-                  "requestType": "DeclineCheckpointRequest",
-                  "responseType": "Empty"
-                },
-                "FetchBundle": {
-                  "requestType": "BundleRef",
-                  "responseType": "Bundle"
-                },
-                "SubmitJob": {
-                  "requestType": "SubmitJobRequest",
-                  "responseType": "SubmitJobResponse"
-                },
-                "ListJobs": {
-                  "requestType": "Empty",
-                  "responseType": "ListJobsResponse"
-                },
-                "GetJob": {
-                  "requestType": "JobRef",
-                  "responseType": "JobDetails"
-                },
-                "CancelJob": {
-                  "requestType": "JobRef",
-                  "responseType": "Empty"
-                },
-                "TriggerSavepoint": {
-                  "requestType": "TriggerSavepointRequest",
-                  "responseType": "TriggerSavepointResponse"
-                },
-                "ClusterOverview": {
-                  "requestType": "Empty",
-                  "responseType": "ClusterOverviewResponse"
-                }
+                "RegisterWorker": {"requestType":"RegisterWorkerRequest","responseType":"RegisterWorkerResponse"},
+                "Heartbeat": {"requestType":"HeartbeatRequest","responseType":"Empty"},
+                "TaskStateUpdate": {"requestType":"TaskStateUpdateRequest","responseType":"Empty"},
+                "AcknowledgeCheckpoint": {"requestType":"AcknowledgeCheckpointRequest","responseType":"Empty"},
+                "DeclineCheckpoint": {"requestType":"DeclineCheckpointRequest","responseType":"Empty"},
+                "FetchBundle": {"requestType":"BundleRef","responseType":"Bundle"},
+                "SubmitJob": {"requestType":"SubmitJobRequest","responseType":"SubmitJobResponse"},
+                "ListJobs": {"requestType":"Empty","responseType":"ListJobsResponse"},
+                "GetJob": {"requestType":"JobRef","responseType":"JobDetails"},
+                "CancelJob": {"requestType":"JobRef","responseType":"Empty"},
+                "TriggerSavepoint": {"requestType":"TriggerSavepointRequest","responseType":"TriggerSavepointResponse"},
+                "ClusterOverview": {"requestType":"Empty","responseType":"ClusterOverviewResponse"}
               }
             },
             "WorkerService": {
               "methods": {
-                "DeployTasks": {
-                  "requestType": "DeployTasksRequest",
-                  "responseType": "Empty"
-                },
-                "CancelTasks": {
-                  "requestType": "CancelTasksRequest",
-                  "responseType": "Empty"
-                },
-                "TriggerCheckpoint": {
-                  "requestType": "TriggerCheckpointRequest",
-                  "responseType": "Empty"
-                },
-                "NotifyCheckpointComplete": {
-                  "requestType": "CheckpointNotification",
-                  "responseType": "Empty"
-                },
-                "NotifyCheckpointAborted": {
-                  "requestType": "CheckpointNotification",
-                  "responseType": "Empty"
-                }
+                "DeployTasks": {"requestType":"DeployTasksRequest","responseType":"Empty"},
+                "CancelTasks": {"requestType":"CancelTasksRequest","responseType":"Empty"},
+                "TriggerCheckpoint": {"requestType":"TriggerCheckpointRequest","responseType":"Empty"},
+                "NotifyCheckpointComplete": {"requestType":"CheckpointNotification","responseType":"Empty"},
+                "NotifyCheckpointAborted": {"requestType":"CheckpointNotification","responseType":"Empty"}
               }
             },
             "Empty": {
@@ -89,630 +38,231 @@ export const CONTROL_DESCRIPTOR = {
             },
             "RegisterWorkerRequest": {
               "fields": {
-                "workerId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "host": {
-                  "type": "string",
-                  "id": 2
-                },
-                "dataPort": {
-                  "type": "uint32",
-                  "id": 3
-                },
-                "slots": {
-                  "type": "uint32",
-                  "id": 4
-                },
-                "cpuCores": {
-                  "type": "uint32",
-                  "id": 5
-                },
-                "memoryMb": {
-                  "type": "uint64",
-                  "id": 6
-                },
-                "rpcPort": {
-                  "type": "uint32",
-                  "id": 7
-                },
-                "hostname": {
-                  "type": "string",
-                  "id": 8
-                }
+                "workerId": {"type":"string","id":1},
+                "host": {"type":"string","id":2},
+                "dataPort": {"type":"uint32","id":3},
+                "slots": {"type":"uint32","id":4},
+                "cpuCores": {"type":"uint32","id":5},
+                "memoryMb": {"type":"uint64","id":6},
+                "rpcPort": {"type":"uint32","id":7},
+                "hostname": {"type":"string","id":8}
               }
             },
             "RegisterWorkerResponse": {
               "fields": {
-                "accepted": {
-                  "type": "bool",
-                  "id": 1
-                },
-                "heartbeatIntervalMs": {
-                  "type": "uint32",
-                  "id": 2
-                }
+                "accepted": {"type":"bool","id":1},
+                "heartbeatIntervalMs": {"type":"uint32","id":2}
               }
             },
             "TaskMetrics": {
               "fields": {
-                "taskId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "recordsIn": {
-                  "type": "uint64",
-                  "id": 2
-                },
-                "recordsOut": {
-                  "type": "uint64",
-                  "id": 3
-                },
-                "bytesIn": {
-                  "type": "uint64",
-                  "id": 4
-                },
-                "bytesOut": {
-                  "type": "uint64",
-                  "id": 5
-                },
-                "jobId": {
-                  "type": "string",
-                  "id": 6
-                },
-                "backpressureRatio": {
-                  "type": "double",
-                  "id": 7
-                }
+                "taskId": {"type":"string","id":1},
+                "recordsIn": {"type":"uint64","id":2},
+                "recordsOut": {"type":"uint64","id":3},
+                "bytesIn": {"type":"uint64","id":4},
+                "bytesOut": {"type":"uint64","id":5},
+                "jobId": {"type":"string","id":6},
+                "backpressureRatio": {"type":"double","id":7}
               }
             },
             "HeartbeatRequest": {
               "fields": {
-                "workerId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "freeSlots": {
-                  "type": "uint32",
-                  "id": 2
-                },
-                "taskMetrics": {
-                  "rule": "repeated",
-                  "type": "TaskMetrics",
-                  "id": 3
-                },
-                "cpuPercent": {
-                  "type": "double",
-                  "id": 4
-                },
-                "rssBytes": {
-                  "type": "uint64",
-                  "id": 5
-                }
+                "workerId": {"type":"string","id":1},
+                "freeSlots": {"type":"uint32","id":2},
+                "taskMetrics": {"rule":"repeated","type":"TaskMetrics","id":3},
+                "cpuPercent": {"type":"double","id":4},
+                "rssBytes": {"type":"uint64","id":5}
               }
             },
             "TaskStateUpdateRequest": {
               "oneofs": {
-                "_error": {
-                  "oneof": [
-                    "error"
-                  ]
-                },
-                "_metrics": {
-                  "oneof": [
-                    "metrics"
-                  ]
-                }
+                "_error": {"oneof":["error"]},
+                "_metrics": {"oneof":["metrics"]}
               },
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "taskId": {
-                  "type": "string",
-                  "id": 2
-                },
-                "workerId": {
-                  "type": "string",
-                  "id": 3
-                },
-                "state": {
-                  "type": "string",
-                  "id": 4
-                },
-                "error": {
-                  "type": "string",
-                  "id": 5,
-                  "options": {
-                    "proto3_optional": true
-                  }
-                },
-                "attempt": {
-                  "type": "uint32",
-                  "id": 6
-                },
-                "metrics": {
-                  "type": "TaskMetrics",
-                  "id": 7,
-                  "options": {
-                    "proto3_optional": true
-                  }
-                }
+                "jobId": {"type":"string","id":1},
+                "taskId": {"type":"string","id":2},
+                "workerId": {"type":"string","id":3},
+                "state": {"type":"string","id":4},
+                "error": {"type":"string","id":5,"options":{"proto3_optional":true}},
+                "attempt": {"type":"uint32","id":6},
+                "metrics": {"type":"TaskMetrics","id":7,"options":{"proto3_optional":true}}
               }
             },
             "AcknowledgeCheckpointRequest": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "checkpointId": {
-                  "type": "uint64",
-                  "id": 2
-                },
-                "taskId": {
-                  "type": "string",
-                  "id": 3
-                },
-                "file": {
-                  "type": "string",
-                  "id": 4
-                },
-                "sizeBytes": {
-                  "type": "uint64",
-                  "id": 5
-                },
-                "checksum": {
-                  "type": "string",
-                  "id": 6
-                },
-                "operators": {
-                  "rule": "repeated",
-                  "type": "string",
-                  "id": 7
-                },
-                "attempt": {
-                  "type": "uint32",
-                  "id": 8
-                }
+                "jobId": {"type":"string","id":1},
+                "checkpointId": {"type":"uint64","id":2},
+                "taskId": {"type":"string","id":3},
+                "file": {"type":"string","id":4},
+                "sizeBytes": {"type":"uint64","id":5},
+                "checksum": {"type":"string","id":6},
+                "operators": {"rule":"repeated","type":"string","id":7},
+                "attempt": {"type":"uint32","id":8}
               }
             },
             "DeclineCheckpointRequest": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "checkpointId": {
-                  "type": "uint64",
-                  "id": 2
-                },
-                "taskId": {
-                  "type": "string",
-                  "id": 3
-                },
-                "reason": {
-                  "type": "string",
-                  "id": 4
-                },
-                "attempt": {
-                  "type": "uint32",
-                  "id": 5
-                }
+                "jobId": {"type":"string","id":1},
+                "checkpointId": {"type":"uint64","id":2},
+                "taskId": {"type":"string","id":3},
+                "reason": {"type":"string","id":4},
+                "attempt": {"type":"uint32","id":5}
               }
             },
             "BundleRef": {
               "fields": {
-                "hash": {
-                  "type": "string",
-                  "id": 1
-                }
+                "hash": {"type":"string","id":1}
               }
             },
             "Bundle": {
               "fields": {
-                "bytes": {
-                  "type": "bytes",
-                  "id": 1
-                }
+                "bytes": {"type":"bytes","id":1}
               }
             },
             "SubmitJobRequest": {
               "oneofs": {
-                "_bundle": {
-                  "oneof": [
-                    "bundle"
-                  ]
-                }
+                "_bundle": {"oneof":["bundle"]}
               },
               "fields": {
-                "name": {
-                  "type": "string",
-                  "id": 1
-                },
-                "parallelism": {
-                  "type": "uint32",
-                  "id": 2
-                },
-                "planJson": {
-                  "type": "string",
-                  "id": 3
-                },
-                "bundle": {
-                  "type": "bytes",
-                  "id": 4,
-                  "options": {
-                    "proto3_optional": true
-                  }
-                },
-                "optionsJson": {
-                  "type": "string",
-                  "id": 5
-                }
+                "name": {"type":"string","id":1},
+                "parallelism": {"type":"uint32","id":2},
+                "planJson": {"type":"string","id":3},
+                "bundle": {"type":"bytes","id":4,"options":{"proto3_optional":true}},
+                "optionsJson": {"type":"string","id":5}
               }
             },
             "SubmitJobResponse": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                }
+                "jobId": {"type":"string","id":1}
               }
             },
             "JobRef": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                }
+                "jobId": {"type":"string","id":1}
               }
             },
             "JobSummary": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "name": {
-                  "type": "string",
-                  "id": 2
-                },
-                "status": {
-                  "type": "string",
-                  "id": 3
-                },
-                "parallelism": {
-                  "type": "uint32",
-                  "id": 4
-                },
-                "startTimeMs": {
-                  "type": "uint64",
-                  "id": 5
-                },
-                "endTimeMs": {
-                  "type": "uint64",
-                  "id": 6
-                },
-                "restarts": {
-                  "type": "uint32",
-                  "id": 7
-                }
+                "jobId": {"type":"string","id":1},
+                "name": {"type":"string","id":2},
+                "status": {"type":"string","id":3},
+                "parallelism": {"type":"uint32","id":4},
+                "startTimeMs": {"type":"uint64","id":5},
+                "endTimeMs": {"type":"uint64","id":6},
+                "restarts": {"type":"uint32","id":7}
               }
             },
             "ListJobsResponse": {
               "fields": {
-                "jobs": {
-                  "rule": "repeated",
-                  "type": "JobSummary",
-                  "id": 1
-                }
+                "jobs": {"rule":"repeated","type":"JobSummary","id":1}
               }
             },
             "TaskSummary": {
               "fields": {
-                "taskId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "workerId": {
-                  "type": "string",
-                  "id": 2
-                },
-                "state": {
-                  "type": "string",
-                  "id": 3
-                },
-                "recordsIn": {
-                  "type": "uint64",
-                  "id": 4
-                },
-                "recordsOut": {
-                  "type": "uint64",
-                  "id": 5
-                },
-                "bytesIn": {
-                  "type": "uint64",
-                  "id": 6
-                },
-                "bytesOut": {
-                  "type": "uint64",
-                  "id": 7
-                },
-                "backpressureRatio": {
-                  "type": "double",
-                  "id": 8
-                }
+                "taskId": {"type":"string","id":1},
+                "workerId": {"type":"string","id":2},
+                "state": {"type":"string","id":3},
+                "recordsIn": {"type":"uint64","id":4},
+                "recordsOut": {"type":"uint64","id":5},
+                "bytesIn": {"type":"uint64","id":6},
+                "bytesOut": {"type":"uint64","id":7},
+                "backpressureRatio": {"type":"double","id":8}
               }
             },
             "CheckpointSummary": {
               "fields": {
-                "checkpointId": {
-                  "type": "uint64",
-                  "id": 1
-                },
-                "path": {
-                  "type": "string",
-                  "id": 2
-                },
-                "sizeBytes": {
-                  "type": "uint64",
-                  "id": 3
-                },
-                "durationMs": {
-                  "type": "uint64",
-                  "id": 4
-                },
-                "completedAtMs": {
-                  "type": "uint64",
-                  "id": 5
-                },
-                "kind": {
-                  "type": "string",
-                  "id": 6
-                }
+                "checkpointId": {"type":"uint64","id":1},
+                "path": {"type":"string","id":2},
+                "sizeBytes": {"type":"uint64","id":3},
+                "durationMs": {"type":"uint64","id":4},
+                "completedAtMs": {"type":"uint64","id":5},
+                "kind": {"type":"string","id":6}
               }
             },
             "JobDetails": {
               "oneofs": {
-                "_lastCheckpointId": {
-                  "oneof": [
-                    "lastCheckpointId"
-                  ]
-                },
-                "_failure": {
-                  "oneof": [
-                    "failure"
-                  ]
-                },
-                "_savepointPath": {
-                  "oneof": [
-                    "savepointPath"
-                  ]
-                }
+                "_lastCheckpointId": {"oneof":["lastCheckpointId"]},
+                "_failure": {"oneof":["failure"]},
+                "_savepointPath": {"oneof":["savepointPath"]}
               },
               "fields": {
-                "summary": {
-                  "type": "JobSummary",
-                  "id": 1
-                },
-                "tasks": {
-                  "rule": "repeated",
-                  "type": "TaskSummary",
-                  "id": 2
-                },
-                "lastCheckpointId": {
-                  "type": "uint64",
-                  "id": 3,
-                  "options": {
-                    "proto3_optional": true
-                  }
-                },
-                "failure": {
-                  "type": "string",
-                  "id": 4,
-                  "options": {
-                    "proto3_optional": true
-                  }
-                },
-                "planJson": {
-                  "type": "string",
-                  "id": 5
-                },
-                "checkpoints": {
-                  "rule": "repeated",
-                  "type": "CheckpointSummary",
-                  "id": 6
-                },
-                "savepointPath": {
-                  "type": "string",
-                  "id": 7,
-                  "options": {
-                    "proto3_optional": true
-                  }
-                }
+                "summary": {"type":"JobSummary","id":1},
+                "tasks": {"rule":"repeated","type":"TaskSummary","id":2},
+                "lastCheckpointId": {"type":"uint64","id":3,"options":{"proto3_optional":true}},
+                "failure": {"type":"string","id":4,"options":{"proto3_optional":true}},
+                "planJson": {"type":"string","id":5},
+                "checkpoints": {"rule":"repeated","type":"CheckpointSummary","id":6},
+                "savepointPath": {"type":"string","id":7,"options":{"proto3_optional":true}}
               }
             },
             "TriggerSavepointRequest": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "dir": {
-                  "type": "string",
-                  "id": 2
-                },
-                "thenStop": {
-                  "type": "bool",
-                  "id": 3
-                }
+                "jobId": {"type":"string","id":1},
+                "dir": {"type":"string","id":2},
+                "thenStop": {"type":"bool","id":3}
               }
             },
             "TriggerSavepointResponse": {
               "fields": {
-                "checkpointId": {
-                  "type": "uint64",
-                  "id": 1
-                },
-                "path": {
-                  "type": "string",
-                  "id": 2
-                }
+                "checkpointId": {"type":"uint64","id":1},
+                "path": {"type":"string","id":2}
               }
             },
             "WorkerSummary": {
               "fields": {
-                "workerId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "host": {
-                  "type": "string",
-                  "id": 2
-                },
-                "dataPort": {
-                  "type": "uint32",
-                  "id": 3
-                },
-                "slots": {
-                  "type": "uint32",
-                  "id": 4
-                },
-                "freeSlots": {
-                  "type": "uint32",
-                  "id": 5
-                },
-                "status": {
-                  "type": "string",
-                  "id": 6
-                },
-                "lastHeartbeatMs": {
-                  "type": "uint64",
-                  "id": 7
-                },
-                "cpuCores": {
-                  "type": "uint32",
-                  "id": 8
-                },
-                "memoryMb": {
-                  "type": "uint64",
-                  "id": 9
-                },
-                "cpuPercent": {
-                  "type": "double",
-                  "id": 10
-                },
-                "rssBytes": {
-                  "type": "uint64",
-                  "id": 11
-                },
-                "hostname": {
-                  "type": "string",
-                  "id": 12
-                }
+                "workerId": {"type":"string","id":1},
+                "host": {"type":"string","id":2},
+                "dataPort": {"type":"uint32","id":3},
+                "slots": {"type":"uint32","id":4},
+                "freeSlots": {"type":"uint32","id":5},
+                "status": {"type":"string","id":6},
+                "lastHeartbeatMs": {"type":"uint64","id":7},
+                "cpuCores": {"type":"uint32","id":8},
+                "memoryMb": {"type":"uint64","id":9},
+                "cpuPercent": {"type":"double","id":10},
+                "rssBytes": {"type":"uint64","id":11},
+                "hostname": {"type":"string","id":12}
               }
             },
             "ClusterOverviewResponse": {
               "fields": {
-                "workers": {
-                  "rule": "repeated",
-                  "type": "WorkerSummary",
-                  "id": 1
-                },
-                "totalSlots": {
-                  "type": "uint32",
-                  "id": 2
-                },
-                "freeSlots": {
-                  "type": "uint32",
-                  "id": 3
-                },
-                "runningJobs": {
-                  "type": "uint32",
-                  "id": 4
-                },
-                "uptimeMs": {
-                  "type": "uint64",
-                  "id": 5
-                }
+                "workers": {"rule":"repeated","type":"WorkerSummary","id":1},
+                "totalSlots": {"type":"uint32","id":2},
+                "freeSlots": {"type":"uint32","id":3},
+                "runningJobs": {"type":"uint32","id":4},
+                "uptimeMs": {"type":"uint64","id":5}
               }
             },
             "DeployTasksRequest": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "attempt": {
-                  "type": "uint32",
-                  "id": 2
-                },
-                "descriptorJson": {
-                  "type": "string",
-                  "id": 3
-                }
+                "jobId": {"type":"string","id":1},
+                "attempt": {"type":"uint32","id":2},
+                "descriptorJson": {"type":"string","id":3}
               }
             },
             "CancelTasksRequest": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "attempt": {
-                  "type": "uint32",
-                  "id": 2
-                }
+                "jobId": {"type":"string","id":1},
+                "attempt": {"type":"uint32","id":2}
               }
             },
             "TriggerCheckpointRequest": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "checkpointId": {
-                  "type": "uint64",
-                  "id": 2
-                },
-                "timestampMs": {
-                  "type": "uint64",
-                  "id": 3
-                },
-                "isSavepoint": {
-                  "type": "bool",
-                  "id": 4
-                },
-                "thenStop": {
-                  "type": "bool",
-                  "id": 5
-                },
-                "attempt": {
-                  "type": "uint32",
-                  "id": 6
-                },
-                "targetDir": {
-                  "type": "string",
-                  "id": 7
-                }
+                "jobId": {"type":"string","id":1},
+                "checkpointId": {"type":"uint64","id":2},
+                "timestampMs": {"type":"uint64","id":3},
+                "isSavepoint": {"type":"bool","id":4},
+                "thenStop": {"type":"bool","id":5},
+                "attempt": {"type":"uint32","id":6},
+                "targetDir": {"type":"string","id":7}
               }
             },
             "CheckpointNotification": {
               "fields": {
-                "jobId": {
-                  "type": "string",
-                  "id": 1
-                },
-                "checkpointId": {
-                  "type": "uint64",
-                  "id": 2
-                },
-                "attempt": {
-                  "type": "uint32",
-                  "id": 3
-                }
+                "jobId": {"type":"string","id":1},
+                "checkpointId": {"type":"uint64","id":2},
+                "attempt": {"type":"uint32","id":3}
               }
             }
           }
