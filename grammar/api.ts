@@ -10,6 +10,7 @@ import { SqlParser } from "./parser.ts";
 import { PlainIdentifier, StringLiteral, UnterminatedComment } from "./tokens.ts";
 
 export type * from "./cst.d.ts";
+export type { IToken } from "chevrotain";
 
 /** One lexing or parsing problem, positioned at the offending text (1-based line and column). */
 export interface SqlSyntaxError {

@@ -580,6 +580,24 @@ export type FunctionCallCstChildren = {
   arguments?: ExpressionCstNode[];
   Comma?: IToken[];
   RParen: IToken[];
+  overClause?: OverClauseCstNode[];
+};
+
+export interface OverClauseCstNode extends CstNode {
+  name: "overClause";
+  children: OverClauseCstChildren;
+}
+
+export type OverClauseCstChildren = {
+  Over: IToken[];
+  LParen: IToken[];
+  Partition?: IToken[];
+  By?: (IToken)[];
+  partitionKeys?: ExpressionCstNode[];
+  Comma?: (IToken)[];
+  Order?: IToken[];
+  orderItem?: OrderItemCstNode[];
+  RParen: IToken[];
 };
 
 export interface ColumnReferenceCstNode extends CstNode {
@@ -660,6 +678,7 @@ export interface SqlCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   whenClause(children: WhenClauseCstChildren, param?: IN): OUT;
   castExpression(children: CastExpressionCstChildren, param?: IN): OUT;
   functionCall(children: FunctionCallCstChildren, param?: IN): OUT;
+  overClause(children: OverClauseCstChildren, param?: IN): OUT;
   columnReference(children: ColumnReferenceCstChildren, param?: IN): OUT;
   parenthesisExpression(children: ParenthesisExpressionCstChildren, param?: IN): OUT;
   qualifiedName(children: QualifiedNameCstChildren, param?: IN): OUT;

@@ -507,7 +507,7 @@ export class SqlParser extends CstParser {
     this.CONSUME(RParen);
   });
 
-  /** `f()`, `f(a, b)`, `COUNT(*)`, `COUNT(DISTINCT x)`, `TUMBLE(ts, INTERVAL '1' MINUTE)`. */
+  /** `f()`, `f(a, b)`, `COUNT(*)`, `COUNT(DISTINCT x)`, `TUMBLE(ts, INTERVAL '1' MINUTE)`, `RANK() OVER (...)`. */
   public readonly functionCall = this.RULE("functionCall", () => {
     this.CONSUME(Identifier, { LABEL: "name" });
     this.CONSUME(LParen);
@@ -521,6 +521,24 @@ export class SqlParser extends CstParser {
           },
         },
       ]);
+    });
+    this.CONSUME(RParen);
+    this.OPTION3(() => this.SUBRULE(this.overClause));
+  });
+
+  /** `OVER ([PARTITION BY expr, ...] [ORDER BY expr [ASC|DESC], ...])`: ranking functions (window Top-N). */
+  public readonly overClause = this.RULE("overClause", () => {
+    this.CONSUME(Kw.Over);
+    this.CONSUME(LParen);
+    this.OPTION(() => {
+      this.CONSUME(Kw.Partition);
+      this.CONSUME(Kw.By);
+      this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "partitionKeys" }) });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(Kw.Order);
+      this.CONSUME2(Kw.By);
+      this.AT_LEAST_ONE_SEP2({ SEP: Comma, DEF: () => this.SUBRULE(this.orderItem) });
     });
     this.CONSUME(RParen);
   });

@@ -82,6 +82,7 @@ export const Kw = {
   Set: keyword("SET"),
   Descriptor: keyword("DESCRIPTOR"),
   Partition: keyword("PARTITION"),
+  Over: keyword("OVER"),
   // expressions
   And: keyword("AND"),
   Or: keyword("OR"),

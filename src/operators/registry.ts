@@ -14,8 +14,9 @@ import type { KeyedProcessFunction, ProcessFunction } from "./process/functions.
 import { KeyedProcessOperator } from "./process/keyed-process-operator.ts";
 import { KeyedReduceOperator } from "./process/keyed-reduce-operator.ts";
 import { ProcessOperator } from "./process/process-operator.ts";
+import { createCalcOperator, createGroupAggOperator, createSqlWindowAggregate, createWindowJoinOperator, createWindowRankOperator, createWindowTvfOperator } from "./sql/index.ts";
 import { requireFunction, requireObject, type Fns } from "./user-function.ts";
-import { createAggregate, type AggregateSpec } from "./window/aggregates.ts";
+import { createAggregate, type AggregateFunction, type AggregateSpec } from "./window/aggregates.ts";
 import type { WindowAssignerSpec } from "./window/assigners.ts";
 import { AlignedWindowOperator, SessionWindowOperator, type ProcessWindowFunction, type WindowOperatorOptions } from "./window/window-operator.ts";
 
@@ -32,12 +33,15 @@ export interface WindowNodeConfig {
 
 function windowOperator(node: PlanNode, fns: Fns): AnyOperator {
   const config = node.config as unknown as WindowNodeConfig;
+  // SQL window aggregation emits flat rows (group columns, window bounds, aggregates), not WindowResults.
+  const sql = config.aggregate.type === "sql" ? createSqlWindowAggregate(config.aggregate) : null;
   const options: WindowOperatorOptions = {
     assigner: config.assigner,
     allowedLatenessMs: config.allowedLatenessMs,
     lateOutputTag: config.lateOutputTag,
     keyOf: createKeySelector(node, fns),
-    aggregate: createAggregate(config.aggregate, fns),
+    aggregate: sql === null ? createAggregate(config.aggregate, fns) : (sql.aggregate as AggregateFunction<unknown, unknown, unknown>),
+    ...(sql === null ? {} : { result: sql.result }),
     ...(config.aggregate.type === "process"
       ? { process: requireFunction<ProcessWindowFunction<unknown, unknown, unknown>>(node, fns, "process") }
       : {}),
@@ -57,6 +61,11 @@ const FACTORIES = new Map<string, OperatorFactory>([
   ],
   ["keyed-reduce", (node, fns) => new KeyedReduceOperator(createKeySelector(node, fns), requireFunction(node, fns, "fn"))],
   ["window", windowOperator],
+  ["sql:calc", createCalcOperator],
+  ["sql:window-tvf", createWindowTvfOperator],
+  ["sql:group-agg", createGroupAggOperator],
+  ["sql:window-rank", createWindowRankOperator],
+  ["sql:window-join", createWindowJoinOperator],
 ]);
 
 /** Register an operator kind (SQL and connectors add theirs). */

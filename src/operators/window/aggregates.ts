@@ -2,9 +2,12 @@
  * @module operators/window/aggregates
  * AggregateFunction (Flink's incremental aggregation contract) and the built-in aggregations behind
  * sum/count/min/max/minBy/maxBy/reduce, plus the element-collecting one behind process().
- * Accumulators are plain data so any state backend can store them.
+ * Accumulators are plain data so any state backend can store them. `{ type: "sql" }` is SQL's GROUP BY
+ * aggregation (sql/sql-aggregates.ts).
  */
 import { PlanError } from "../../core/index.ts";
+import type { SqlWindowAggregateSpec } from "../sql/ir.ts";
+import { SqlAggregateFunction } from "../sql/sql-aggregates.ts";
 import { instantiate } from "../user-function.ts";
 
 /** Incremental aggregation: `add` folds one value in, `merge` joins two accumulators (session merging). */
@@ -20,7 +23,8 @@ export type AggregateSpec =
   | { readonly type: "count" }
   | { readonly type: "reduce" }
   | { readonly type: "aggregate" }
-  | { readonly type: "process" };
+  | { readonly type: "process" }
+  | SqlWindowAggregateSpec;
 
 type Rec = Record<string, unknown>;
 type Any = AggregateFunction<unknown, unknown, unknown>;
@@ -98,5 +102,7 @@ export function createAggregate(spec: AggregateSpec, udf: { reduce?: unknown; ag
       return instantiate(udf.aggregate as Any);
     case "process":
       return collectAggregate() as Any;
+    case "sql":
+      return new SqlAggregateFunction(spec) as Any;
   }
 }

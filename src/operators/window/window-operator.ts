@@ -37,6 +37,8 @@ export interface WindowOperatorOptions {
   readonly aggregate: AggregateFunction<unknown, unknown, unknown>;
   /** When set, fired windows call this with the collected elements instead of emitting WindowResults. */
   readonly process?: ProcessWindowFunction<unknown, unknown, unknown>;
+  /** When set, a fired window emits what this builds from its accumulator and bounds instead of a WindowResult (SQL's flat rows). */
+  readonly result?: (accumulator: unknown, start: number, end: number) => unknown;
 }
 
 /** The metric counting records dropped as late. */
@@ -121,11 +123,15 @@ abstract class WindowOperatorBase implements Operator<unknown, unknown> {
 
   /** Emit the window's result for the current key. */
   protected fire(start: number, end: number, accumulator: unknown): void {
-    const key = this.store.getCurrentKey();
-    const window = { start, end };
     const results = this.results;
     results.timestamp = end - 1;
-    const process = this.options.process;
+    const { process, result } = this.options;
+    if (result !== undefined) {
+      results.collect(result(accumulator, start, end));
+      return;
+    }
+    const key = this.store.getCurrentKey();
+    const window = { start, end };
     if (process === undefined) results.collect({ key, window, value: this.options.aggregate.getResult(accumulator) });
     else process({ key, window }, this.options.aggregate.getResult(accumulator) as unknown[], results);
   }

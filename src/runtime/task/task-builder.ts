@@ -127,7 +127,7 @@ export async function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, sub
       const states = ctx.restore.operatorStates(chain[0]!.uid).map((s) => s.operator);
       if (states.length > 0) source.restoreState(states, chain[0]!.location);
     }
-    const timestampOf = typeof fns.timestamps === "function" ? (fns.timestamps as (v: unknown) => number) : null;
+    const timestampOf = typeof fns.timestamps === "function" ? (fns.timestamps as (v: unknown) => number) : timestampFieldReader(head.config.timestampField);
     const watermarks = (head.config.watermarks ?? null) as WatermarkSpec | null;
     task = new SourceStreamTask(taskName, chain, writers, control, taskMetrics, checkpointing, {
       source,
@@ -193,4 +193,14 @@ function addDownstream(from: ChainedOperator, sideOutput: string | undefined, to
     from.output.sides.set(sideOutput, list);
   }
   list.push(to);
+}
+
+/**
+ * A plan-only job (SQL) names its time attribute in the source config instead of shipping a function:
+ * `timestampField: "ts"` reads epoch milliseconds from that column of each record.
+ */
+function timestampFieldReader(field: unknown): ((v: unknown) => number) | null {
+  if (field === undefined || field === null) return null;
+  if (typeof field !== "string") throw new PlanError(`source option 'timestampField' must be a column name, got ${JSON.stringify(field)}`);
+  return (v) => (v as Record<string, number>)[field]!;
 }
