@@ -47,3 +47,7 @@ export type { SinkFunction } from "./connectors/index.ts";
 export { nexmarkEvent, NexmarkGenerator, type Auction, type Bid, type NexmarkEvent, type NexmarkGeneratorConfig, type NexmarkTable, type Person } from "./connectors/index.ts";
 export type { JobExecutionResult } from "./runtime/index.ts";
 export { createStateBackend, stateBackendFromEnv, type StateBackend, type KeyedStateBackend, type KeyedStateSnapshot, type StateBackendKind } from "./state/index.ts";
+// For `bicycle sql` (cli/ reaches connectors/ only through this facade): schema inference of an input
+// file, and the result header lines and whole-line writer of the stdout sink.
+export { inferSchema, sampleFile, type ColumnType, type RecordSchema } from "./connectors/index.ts";
+export { formatCsvHeader, formatTableHeader, writeWholeRecords, type StdoutColumn, type StdoutFormat } from "./connectors/index.ts";

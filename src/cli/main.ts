@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo.ts";
 import { registerJobManager } from "./commands/jobmanager.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerSql } from "./commands/sql.ts";
 import { registerSubmit } from "./commands/submit.ts";
 import { registerWorker } from "./commands/worker.ts";
 import { EXIT_USER_ERROR, reportError } from "./exit-codes.ts";
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerJobManager(program);
   registerWorker(program);
   registerSubmit(program);
+  registerSql(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 /**
  * @module connectors
- * Sources and sinks: in-memory elements, the index-based generator, the Nexmark generator, print, collect, user sink
+ * Sources and sinks: in-memory elements, the index-based generator, the Nexmark generator, print, stdout (SQL results), collect, user sink
  * functions, the two-phase-commit sink base, the CSV / JSON-lines file and stdin sources and the exactly-once file sink, and the registry the
  * runtime creates them from. Imports core, plan, state, operators.
  */
@@ -28,6 +28,24 @@ export {
 } from "./datagen/nexmark/index.ts";
 export { SplitCursor, type SplitOffsets } from "./common/split-cursor.ts";
 export { PrintSink } from "./print/print-sink.ts";
+export { parseStdoutSinkConfig, PIPE_BUF_BYTES, StdoutSink, writeWholeRecords, type RecordWriter, type StdoutSinkConfig } from "./stdout/stdout-sink.ts";
+export {
+  csvField,
+  formatCsvHeader,
+  formatCsvRow,
+  formatInterval,
+  formatJsonRow,
+  formatTableHeader,
+  formatTableRow,
+  formatTimestamp,
+  NULL_TEXT,
+  STDOUT_COLUMN_TYPES,
+  STDOUT_FORMATS,
+  tableWidths,
+  type StdoutColumn,
+  type StdoutColumnType,
+  type StdoutFormat,
+} from "./stdout/row-format.ts";
 export { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";
 export { ConnectorError } from "./common/connector-error.ts";
 export { TwoPhaseCommitSink, type TwoPhaseCommitState, type RecoveredSubtask, type SinkInitContext } from "./common/two-phase-commit-sink.ts";

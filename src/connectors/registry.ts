@@ -12,6 +12,7 @@ import { instantiate } from "../operators/index.ts";
 import type { LogicalPlan, PlanNode } from "../plan/index.ts";
 import { CallbackSink, FunctionSink, type SinkFunction } from "./collect/collect-sink.ts";
 import { NexmarkSource } from "./datagen/nexmark/index.ts";
+import { datagenRow, parseDatagenConfig } from "./datagen/rows/datagen-rows.ts";
 import { ElementsSource } from "./elements/elements-source.ts";
 import { FileSink, parseFileSinkConfig } from "./file/file-sink.ts";
 import { FileSource, parseFileSourceConfig } from "./file/file-source.ts";
@@ -20,6 +21,7 @@ import { GeneratorSource } from "./generator/generator-source.ts";
 import { createKafkaSink, type KafkaSinkFunctions } from "./kafka/sink/index.ts";
 import { KafkaSource, parseKafkaSourceConfig, type KafkaSourceFunctions } from "./kafka/source/index.ts";
 import { PrintSink } from "./print/print-sink.ts";
+import { parseStdoutSinkConfig, StdoutSink } from "./stdout/stdout-sink.ts";
 import { pulsarUnavailable } from "./pulsar/options.ts";
 
 type Fns = Readonly<Record<string, unknown>>;
@@ -68,6 +70,14 @@ const SOURCES = new Map<string, SourceFactory>([
         ratePerSecond: numberOption(node, "ratePerSecond", 0),
       }),
   ],
+  // SQL datagen: config = DatagenConfig { rows, rowsPerSecond, seed, columns } (+ timestampField, watermarks).
+  [
+    "source:datagen",
+    (node) => {
+      const config = parseDatagenConfig(node.config);
+      return new GeneratorSource(datagenRow(config), { count: config.rows, batchSize: numberOption(node, "batchSize", DEFAULT_BATCH_SIZE) });
+    },
+  ],
   // Nexmark: config = NexmarkSourceConfig { table, events, rate?, seed?, baseTimeMs?, outOfOrdernessMs?, paced?, batchSize }.
   ["source:nexmark", (node) => new NexmarkSource(node.config)],
   // Kafka: config = KafkaSourceConfigInput (connection, topics | topicPattern, startFrom, format, ...);
@@ -94,6 +104,8 @@ const SOURCES = new Map<string, SourceFactory>([
 
 const SINKS = new Map<string, SinkFactory>([
   ["sink:print", () => new PrintSink()],
+  // SQL results on stdout (a bare SELECT): config { format: "table" | "json" | "csv", columns: { name, type }[], updating }.
+  ["sink:stdout", (node) => new StdoutSink(parseStdoutSinkConfig(node))],
   ["sink:discard", () => ({ processBatch: () => {} })],
   ["sink:collect", (node, fns) => new CallbackSink(need(node, fns, "onBatch", (v) => typeof v === "function"))],
   // Exactly-once part files in a directory: config { path, format: "jsonl" | "text" }.

@@ -16,16 +16,20 @@ export class SqlError extends BicycleError {
   }
 }
 
-/** Levenshtein distance, case-insensitive. */
+/** Edit distance (Levenshtein plus adjacent swaps), case-insensitive. */
 function distance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  let prevPrev = prev;
   for (let i = 1; i <= s.length; i++) {
     const cur = [i];
     for (let j = 1; j <= t.length; j++) {
       cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (s[i - 1] === t[j - 1] ? 0 : 1));
+      // a swap of two neighbours is one edit ('inptu' -> 'input')
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) cur[j] = Math.min(cur[j]!, prevPrev[j - 2]! + 1);
     }
+    prevPrev = prev;
     prev = cur;
   }
   return prev[t.length]!;

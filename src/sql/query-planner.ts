@@ -194,7 +194,8 @@ export class QueryPlanner {
   private planTvf(f: Extract<FromItem, { k: "tvf" }>): Relation {
     const input = this.planFrom({ k: "table", name: f.table, alias: f.alias ?? f.table[f.table.length - 1]!, pos: f.pos });
     if (input.rowtime === null) {
-      throw new SqlError(`table '${f.table.join(".")}' has no time attribute: declare one with WATERMARK FOR <column> AS <column> - INTERVAL '...' SECOND`, f.pos);
+      const how = f.table.join(".") === "input" ? "give --watermark \"<column> - INTERVAL '2' SECOND\" (or a TIMESTAMP / *_ts column)" : "declare one with WATERMARK FOR <column> AS <column> - INTERVAL '...' SECOND";
+      throw new SqlError(`table '${f.table.join(".")}' has no time attribute: ${how}`, f.pos);
     }
     const timeColumn = input.columns.find((c) => c.name === f.timeColumn);
     if (timeColumn === undefined || timeColumn.field !== input.rowtime) {

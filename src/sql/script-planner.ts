@@ -7,7 +7,7 @@
  */
 import { buildJobGraph, explainJobGraph, type LogicalPlan } from "../plan/index.ts";
 import { DEFAULT_MAX_PARALLELISM } from "../core/index.ts";
-import type { RecordSchema } from "../connectors/index.ts";
+import { isTimeAttributeName, type RecordSchema } from "../connectors/index.ts";
 import type { SqlType } from "../operators/index.ts";
 import type { AstExpr, CreateTable, Insert, Pos, Query, Statement } from "./ast.ts";
 import { Catalog, type TableColumn } from "./catalog.ts";
@@ -187,8 +187,9 @@ function inputTable(input: NonNullable<SqlPlannerOptions["input"]>): ReturnType<
     if (column === null) throw new SqlError(`--watermark must be 'column' or 'column - INTERVAL 'n' SECOND', got '${input.watermark}'`);
     ({ rowtime, delayMs } = watermarkOf(column, expr, columns, { line: 1, column: 1 }));
   } else {
-    // No watermark: the first TIMESTAMP column is the time attribute; windows fire at the end of input.
-    rowtime = columns.find((c) => c.type === "TIMESTAMP")?.name ?? null;
+    // No watermark: the first TIMESTAMP column, else the first BIGINT column named like a time attribute
+    // (ts, time, event_time, *_ts, ...: epoch milliseconds) is the time attribute; windows fire at the end.
+    rowtime = columns.find((c) => c.type === "TIMESTAMP")?.name ?? columns.find((c) => c.type === "BIGINT" && isTimeAttributeName(c.name))?.name ?? null;
     delayMs = -1;
   }
   if (rowtime !== null) {
