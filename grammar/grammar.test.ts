@@ -273,6 +273,22 @@ describe("expressions", () => {
     expect(expr("TRUE OR FALSE OR NULL OR 1.5 OR .5 OR 2e3")).toBe("(OR (OR (OR (OR (OR TRUE FALSE) NULL) 1.5) .5) 2e3)");
   });
 
+  test("ranking functions with OVER (PARTITION BY ... ORDER BY ...), as in a window Top-N", () => {
+    const q = select(
+      "SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY price DESC, bidder) AS rn FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '10' SECOND))",
+    );
+    const item = q.children.selectItem[1]!.children;
+    const call = only(only(only(only(only(only(only(only(only(item.expression).children.lhs).children.lhs).children.comparisonExpression).children.lhs).children.lhs).children.lhs).children.primaryExpression).children.functionCall);
+    const over = only(call.children.overClause).children;
+    expect(img(call.children.name)).toEqual(["ROW_NUMBER"]);
+    expect(over.partitionKeys!.map((k) => sexp(k))).toEqual(["window_start", "window_end"]);
+    expect(over.orderItem!.map((o) => [sexp(only(o.children.expression)), img(o.children.Desc).length])).toEqual([["price", 1], ["bidder", 0]]);
+    expect(only(item.alias).children.name[0]!.image).toBe("rn");
+    // an empty OVER () parses (the planner then asks for PARTITION BY window_start, window_end)
+    expect(parseSql("SELECT RANK() OVER () FROM t").errors).toEqual([]);
+    expect(parseSql("SELECT RANK() OVER (ORDER BY) FROM t").errors[0]!.message).toMatch(/^line 1, column 29: expected/);
+  });
+
   test("searched and simple CASE", () => {
     const searched = parseSqlExpression("CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END");
     expect(searched.errors).toEqual([]);
