@@ -9,7 +9,8 @@
  * its bounds follows, and a `sql:window-tvf` node otherwise; a ranking column (`ROW_NUMBER() OVER`)
  * becomes a `sql:window-rank` node only once the outer query's `WHERE rownum <= N` gives its limit.
  */
-import type { Expr, SqlType, WindowRankConfig } from "../operators/index.ts";
+import type { Expr, ProjectionItem, SqlType, WindowRankConfig } from "../operators/index.ts";
+import type { AstExpr } from "./ast.ts";
 import type { WindowAssignerSpec } from "../operators/index.ts";
 import { Scope, type ScopeColumn } from "./binder.ts";
 
@@ -60,3 +61,24 @@ export function column(name: string, type: SqlType, nullable: boolean, qualifier
 }
 
 export const colRef = (c: { readonly field: string; readonly type: SqlType; readonly nullable: boolean }): Expr => ({ k: "col", name: c.field, type: c.type, nullable: c.nullable });
+
+/** Unique output names: a repeated name gets a numeric suffix (name0, name1, ...), as in Flink. */
+export class NameSet {
+  private readonly used = new Set<string>();
+  take(name: string): string {
+    let n = name;
+    for (let i = 0; this.used.has(n); i++) n = `${name}${i}`;
+    this.used.add(n);
+    return n;
+  }
+}
+
+/** Flink's name for an unaliased select item: the column's name, else EXPR$i. */
+export function derivedName(e: AstExpr, index: number): string {
+  if (e.k === "col") return e.parts[e.parts.length - 1]!;
+  return `EXPR$${index}`;
+}
+
+export function isIdentity(items: readonly ProjectionItem[], rel: Relation): boolean {
+  return items.length === rel.columns.length && items.every((it, i) => it.expr.k === "col" && it.expr.name === rel.columns[i]!.field && it.name === rel.columns[i]!.field);
+}
