@@ -44,6 +44,28 @@ function need<T>(node: PlanNode, fns: Fns, name: string, check: (v: unknown) => 
 }
 
 /**
+ * A `source:kafka` node. A plan-only job (SQL) names its time attribute as `timestampField` in the
+ * config instead of shipping `fns.timestamps`: it is taken out before the strict option schema sees
+ * the config, and becomes the timestamp function (epoch milliseconds read from that field of each
+ * decoded value) unless the node carries its own.
+ */
+function kafkaSource(node: PlanNode, fns: KafkaSourceFunctions): KafkaSource {
+  const { timestampField, ...config } = node.config;
+  if (timestampField === undefined || timestampField === null) return new KafkaSource(parseKafkaSourceConfig(config), fns);
+  if (typeof timestampField !== "string" || timestampField === "") {
+    throw new PlanError(`${node.kind} '${node.name}': option 'timestampField' must be a field name, got ${JSON.stringify(timestampField)}`);
+  }
+  const parsed = parseKafkaSourceConfig(config);
+  if (fns.timestamps !== undefined) return new KafkaSource(parsed, fns);
+  const timestamps = (value: unknown): number => {
+    const t = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[timestampField] : undefined;
+    if (typeof t !== "number") throw new TypeError(`field '${timestampField}' (the event time) is ${JSON.stringify(t) ?? "missing"}; expected epoch milliseconds`);
+    return t;
+  };
+  return new KafkaSource(parsed, { ...fns, timestamps });
+}
+
+/**
  * Kinds defined (options and all) but not available in this build -> the PlanError a plan node of that
  * kind gets (its options validated first). Pulsar: no Pulsar broker can be run here; a later release adds it.
  */
@@ -80,9 +102,9 @@ const SOURCES = new Map<string, SourceFactory>([
   ],
   // Nexmark: config = NexmarkSourceConfig { table, events, rate?, seed?, baseTimeMs?, outOfOrdernessMs?, paced?, batchSize }.
   ["source:nexmark", (node) => new NexmarkSource(node.config)],
-  // Kafka: config = KafkaSourceConfigInput (connection, topics | topicPattern, startFrom, format, ...);
-  // fns valueSchema / keySchema (zod) and timestamps.
-  ["source:kafka", (node, fns) => new KafkaSource(parseKafkaSourceConfig(node.config), fns as KafkaSourceFunctions)],
+  // Kafka: config = KafkaSourceConfigInput (connection, topics | topicPattern, startFrom, format, ...)
+  // + the plan-only `timestampField` (SQL); fns valueSchema / keySchema (zod) and timestamps.
+  ["source:kafka", (node, fns) => kafkaSource(node, fns as KafkaSourceFunctions)],
   // CSV / JSON lines: config { path, format, header?, delimiter?, columns?, schema?, onBadRecord?, batchSize }.
   ["source:file", (node) => new FileSource(parseFileSourceConfig(node.config, node.name))],
   // Standard input (not replayable): the file source's options without path.

@@ -31,8 +31,17 @@ export interface TableDef {
   readonly rowtime: string | null;
   /** As a source: the node reading it (rows are objects with the table's columns), or null if it is sink-only. */
   source(): NodeTemplate | null;
-  /** As a sink: the node writing rows of `columns`, or null if it is source-only. `updating`: the rows carry `$op`. */
-  sink(columns: readonly TableColumn[], updating: boolean, pos: Pos): NodeTemplate | null;
+  /**
+   * As a sink: the node writing rows of `columns`, or null if it is source-only. `updating`: the rows
+   * carry `$op`; `job`: settings of the job being planned that a sink's options depend on.
+   */
+  sink(columns: readonly TableColumn[], updating: boolean, pos: Pos, job: SinkJobSettings): NodeTemplate | null;
+}
+
+/** The job settings a sink table sees when it becomes a plan node. */
+export interface SinkJobSettings {
+  /** SET 'execution.checkpointing.interval' in ms (0 = not set): the Kafka sink sizes its transactions by it. */
+  readonly checkpointIntervalMs: number;
 }
 
 export class Catalog {

@@ -30,6 +30,8 @@ export interface SqlPlannerOptions {
   /** How a bare SELECT prints. */
   readonly output: { readonly format: "table" | "json" | "csv" };
   readonly jobName?: string;
+  /** Checkpoint interval of the jobs (ms, 0 = off) until a SET 'execution.checkpointing.interval'. */
+  readonly checkpointIntervalMs?: number;
 }
 
 export interface SqlJobColumn {
@@ -60,6 +62,7 @@ class SqlSession {
   constructor(private readonly options: SqlPlannerOptions) {
     this.parallelism = options.parallelism;
     this.jobName = options.jobName;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 0;
     const nexmark = options.nexmark ?? { events: 1_000_000 };
     for (const t of ["bid", "auction", "person"] as const) this.catalog.register(nexmarkTable(t, nexmark));
     if (options.input !== undefined) this.catalog.register(inputTable(options.input));
@@ -131,7 +134,7 @@ class SqlSession {
     let printsToStdout = false;
     if (statement.k === "insert") {
       const table = this.catalog.get(statement.target, statement.targetPos);
-      const template = table.sink(columns, rel.updating, statement.targetPos);
+      const template = table.sink(columns, rel.updating, statement.targetPos, { checkpointIntervalMs: this.checkpointIntervalMs });
       if (template === null) throw new SqlError(`table '${table.name}' is a source (${table.source()?.kind ?? "?"}): it cannot be written to`, statement.targetPos);
       const renamed = renameTo(writer, rel, table.columns.map((c) => c.name));
       sinkNode = writer.add(template.kind, template.name, template.config);

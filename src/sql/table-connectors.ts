@@ -18,7 +18,7 @@
  * options get a "did you mean". The time attribute: `WATERMARK FOR ts AS ts - INTERVAL 'n' unit`
  * makes `ts` the event time of each row with an n-unit bounded-out-of-orderness watermark.
  */
-import { PULSAR_UNAVAILABLE_MESSAGE, type ColumnType } from "../connectors/index.ts";
+import { parseKafkaSinkOptions, PULSAR_UNAVAILABLE_MESSAGE, type ColumnType } from "../connectors/index.ts";
 import type { SqlType } from "../operators/index.ts";
 import type { CreateTable, Pos } from "./ast.ts";
 import type { NodeTemplate, TableColumn, TableDef } from "./catalog.ts";
@@ -293,14 +293,17 @@ export function createTableDef(stmt: CreateTable, columns: readonly TableColumn[
             ...(rowtime === null ? {} : { timestampField: rowtime, watermarks: { maxOutOfOrdernessMs: delayMs } }),
           },
         }),
-        sink: (sinkColumns, updating, pos) => {
+        sink: (sinkColumns, updating, pos, job) => {
           appendOnly("sink:kafka", name)(sinkColumns, updating, pos);
           if (delivery === "exactly-once" && txPrefix === undefined) throw new SqlError(`table '${name}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'`, pos);
-          return {
-            kind: "sink:kafka",
-            name: `KafkaSink(${name})`,
-            config: { connection, topic, format: "json", delivery, ...(txPrefix === undefined ? {} : { transactionalIdPrefix: txPrefix }) },
-          };
+          // The job's checkpoint interval, as the TypeScript API's sinkToKafka passes it (transaction timeout check).
+          const config = { connection, topic, format: "json", delivery, ...(txPrefix === undefined ? {} : { transactionalIdPrefix: txPrefix }), checkpointIntervalMs: job.checkpointIntervalMs };
+          try {
+            parseKafkaSinkOptions(config, `table '${name}'`);
+          } catch (error) {
+            throw new SqlError((error as Error).message, pos);
+          }
+          return { kind: "sink:kafka", name: `KafkaSink(${name})`, config };
         },
       };
     }

@@ -102,6 +102,7 @@ export function registerSql(program: Command): void {
           ...(flags.maxParallelism === undefined ? {} : { maxParallelism: flags.maxParallelism }),
           ...(table === undefined ? {} : { input: table }),
           ...(flags.name === undefined ? {} : { jobName: flags.name }),
+          ...(flags.checkpointInterval === undefined ? {} : { checkpointIntervalMs: flags.checkpointInterval }),
         };
         // Loaded on use: the parser and planner are not needed by the other commands.
         const { planSqlScript } = await import("../../sql/index.ts");
