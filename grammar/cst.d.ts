@@ -579,6 +579,10 @@ export type FunctionCallCstChildren = {
   Distinct?: IToken[];
   arguments?: ExpressionCstNode[];
   Comma?: IToken[];
+  From?: IToken[];
+  fromArgument?: ExpressionCstNode[];
+  For?: IToken[];
+  forArgument?: ExpressionCstNode[];
   RParen: IToken[];
   overClause?: OverClauseCstNode[];
 };

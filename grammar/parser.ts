@@ -507,7 +507,10 @@ export class SqlParser extends CstParser {
     this.CONSUME(RParen);
   });
 
-  /** `f()`, `f(a, b)`, `COUNT(*)`, `COUNT(DISTINCT x)`, `TUMBLE(ts, INTERVAL '1' MINUTE)`, `RANK() OVER (...)`. */
+  /**
+   * `f()`, `f(a, b)`, `COUNT(*)`, `COUNT(DISTINCT x)`, `TUMBLE(ts, INTERVAL '1' MINUTE)`, `RANK() OVER (...)`,
+   * `SUBSTRING(s FROM 2 FOR 3)`, `EXTRACT(HOUR FROM ts)`.
+   */
   public readonly functionCall = this.RULE("functionCall", () => {
     this.CONSUME(Identifier, { LABEL: "name" });
     this.CONSUME(LParen);
@@ -518,6 +521,15 @@ export class SqlParser extends CstParser {
           ALT: () => {
             this.OPTION2(() => this.CONSUME(Kw.Distinct));
             this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "arguments" }) });
+            // SUBSTRING(s FROM start [FOR length]) and EXTRACT(unit FROM ts): the planner checks who may use it
+            this.OPTION4(() => {
+              this.CONSUME(Kw.From);
+              this.SUBRULE2(this.expression, { LABEL: "fromArgument" });
+              this.OPTION5(() => {
+                this.CONSUME(Kw.For);
+                this.SUBRULE3(this.expression, { LABEL: "forArgument" });
+              });
+            });
           },
         },
       ]);

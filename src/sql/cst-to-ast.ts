@@ -320,10 +320,26 @@ function primary(node: C.PrimaryExpressionCstNode): AstExpr {
   if (c.functionCall) {
     const f = first(c.functionCall).children;
     const nameToken = first(f.name);
+    const name = ident(nameToken).toUpperCase();
+    let args = (f.arguments ?? []).map(expression);
+    if (f.fromArgument) {
+      const from = expression(first(f.fromArgument));
+      const forArg = f.forArgument ? [expression(first(f.forArgument))] : [];
+      if (name === "SUBSTRING" && args.length === 1) args = [...args, from, ...forArg];
+      else if (name === "EXTRACT" && args.length === 1 && forArg.length === 0 && args[0]!.k === "col" && args[0]!.parts.length === 1) {
+        // EXTRACT(unit FROM ts) is the unit's function: YEAR(ts), MONTH(ts), DAY(ts) -> DAYOFMONTH, HOUR(ts), ...
+        const unit = args[0]!.parts[0]!.toUpperCase();
+        const fn = unit === "DAY" ? "DAYOFMONTH" : unit;
+        if (!["YEAR", "MONTH", "DAYOFMONTH", "HOUR", "MINUTE", "SECOND", "DAYOFWEEK"].includes(fn)) {
+          throw new SqlError(`EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE, SECOND and DAYOFWEEK, got ${unit}`, args[0]!.pos);
+        }
+        return { k: "call", name: fn, args: [from], star: false, distinct: false, over: null, pos: pos(nameToken) };
+      } else throw new SqlError(`FROM inside a call is only valid as SUBSTRING(s FROM start [FOR length]) or EXTRACT(unit FROM timestamp)`, pos(nameToken));
+    }
     return {
       k: "call",
-      name: ident(nameToken).toUpperCase(),
-      args: (f.arguments ?? []).map(expression),
+      name,
+      args,
       star: f.Star !== undefined,
       distinct: f.Distinct !== undefined,
       over: f.overClause ? overClause(first(f.overClause)) : null,

@@ -139,6 +139,27 @@ describe("results against an independent computation", () => {
     expect(canon(rows)).toEqual(canon(expected));
   });
 
+  test("SQL-standard SUBSTRING(s FROM a FOR n) and EXTRACT(unit FROM ts) equal their function forms", async () => {
+    const rows = await runSql(`${table()}
+      SELECT SUBSTRING(user FROM 1 FOR 1) AS a, SUBSTRING(user, 1, 1) AS b, SUBSTRING(user FROM 2) AS c,
+             EXTRACT(SECOND FROM ts) AS s, SECOND(ts) AS s2, EXTRACT(YEAR FROM ts) AS y FROM events`);
+    expect(rows.length).toBe(EVENTS.length);
+    const byTs = new Map(EVENTS.map((e) => [e.ts, e]));
+    expect(byTs.size).toBe(EVENTS.length);
+    for (const r of rows) {
+      expect(r.a).toBe(r.b);
+      expect(r.s).toBe(r.s2);
+      expect(r.y).toBe(2023);
+    }
+    expect(canon(rows.map((r) => ({ a: r.a, c: r.c })))).toEqual(canon(EVENTS.map((e) => ({ a: e.user[0], c: e.user.slice(1) }))));
+    expect(canon(rows.map((r) => r.s))).toEqual(canon(EVENTS.map((e) => new Date(e.ts).getUTCSeconds())));
+  });
+
+  test("SELECT DISTINCT: one +I row per distinct value, no repeats", async () => {
+    const rows = await runSql(`${table()} SELECT DISTINCT user FROM events`, { parallelism: 2 });
+    expect(canon(rows)).toEqual(canon([...new Set(EVENTS.map((e) => e.user))].map((user) => ({ user, $op: "+I" }))));
+  });
+
   function tumbleExpected(size: number) {
     const groups = new Map<string, Event[]>();
     for (const e of EVENTS) {
