@@ -3,8 +3,9 @@
  * KafkaAdmin: the admin calls the Kafka connectors need (create a topic, list partitions, list offsets,
  * read and write a group's committed offsets for monitoring), each bounded by our deadline.
  */
-import { Admin, FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
+import type { Admin } from "@platformatic/kafka";
 import { KafkaConnectorError, withDeadline } from "./errors.ts";
+import { kafkaLibrary, loadedKafkaLibrary } from "./library.ts";
 import { describeBootstrap, resolveConnection, toLibraryOptions, type KafkaConnectionInput, type KafkaConnectionOptions } from "./options.ts";
 import { toBigOffset, toSafeNumber, type IsolationLevel, type TopicPartition, type TopicPartitionOffset } from "./types.ts";
 
@@ -23,7 +24,8 @@ export interface CommittedOffset extends TopicPartition {
 }
 
 /**
- * Admin client. Create with `KafkaAdmin.create(options)`, close when done.
+ * Admin client. Create with `KafkaAdmin.create(options)`, close when done. The library client is built
+ * (and @platformatic/kafka loaded, see library.ts) on the first call.
  *
  * @example
  * const admin = KafkaAdmin.create({ bootstrapServers: "127.0.0.1:9092" });
@@ -33,13 +35,14 @@ export interface CommittedOffset extends TopicPartition {
  */
 export class KafkaAdmin {
   readonly options: KafkaConnectionOptions;
-  private readonly admin: Admin;
   private readonly bootstrap: string;
+  /** The library client, built on first use. */
+  private admin: Promise<Admin> | null = null;
+  private closed = false;
 
   private constructor(options: KafkaConnectionOptions) {
     this.options = options;
     this.bootstrap = describeBootstrap(options);
-    this.admin = new Admin(toLibraryOptions(options, "admin"));
   }
 
   /** Validate the options (KafkaConnectorError "user" if bad) and create the client; connects lazily. */
@@ -47,8 +50,20 @@ export class KafkaAdmin {
     return new KafkaAdmin(resolveConnection(options));
   }
 
-  /** The library client, for the protocol helpers of this folder (coordinator lookups). */
-  get libraryClient(): Admin {
+  /** The library client, for the protocol helpers of this folder (coordinator lookups); built on first use. */
+  libraryClient(): Promise<Admin> {
+    this.admin ??= kafkaLibrary().then(
+      async (library) => {
+        const admin = new library.Admin(toLibraryOptions(this.options, "admin"));
+        // Closed before its first call: calls fail as on a closed client.
+        if (this.closed) await admin.close().catch(() => undefined);
+        return admin;
+      },
+      (error: unknown) => {
+        this.admin = null;
+        throw error;
+      },
+    );
     return this.admin;
   }
 
@@ -56,8 +71,8 @@ export class KafkaAdmin {
   async createTopic(topic: string, options: { partitions?: number; replicationFactor?: number; configs?: Record<string, string>; ifNotExists?: boolean } = {}): Promise<void> {
     const partitions = options.partitions ?? 1;
     try {
-      await this.call(`createTopic '${topic}' (${partitions} partitions)`, () =>
-        this.admin.createTopics({
+      await this.call(`createTopic '${topic}' (${partitions} partitions)`, (admin) =>
+        admin.createTopics({
           topics: [topic],
           partitions,
           replicas: options.replicationFactor ?? 1,
@@ -72,12 +87,12 @@ export class KafkaAdmin {
 
   /** Delete topics (tests and examples). */
   async deleteTopics(topics: readonly string[]): Promise<void> {
-    await this.call(`deleteTopics ${topics.join(",")}`, () => this.admin.deleteTopics({ topics: [...topics] }));
+    await this.call(`deleteTopics ${topics.join(",")}`, (admin) => admin.deleteTopics({ topics: [...topics] }));
   }
 
   /** Names of the (non-internal) topics of the cluster. */
   async listTopics(): Promise<string[]> {
-    return this.call("listTopics", () => this.admin.listTopics({ includeInternals: false }));
+    return this.call("listTopics", (admin) => admin.listTopics({ includeInternals: false }));
   }
 
   /** Partition ids of each topic; a missing topic is a KafkaConnectorError (domain "user") naming it. */
@@ -88,7 +103,7 @@ export class KafkaAdmin {
     if (missing.length > 0) {
       throw new KafkaConnectorError(`Kafka at ${this.bootstrap}: topic(s) ${missing.map((t) => `'${t}'`).join(", ")} do not exist`, { code: "KAFKA_BROKER_ERROR", domain: "user", brokerError: "UNKNOWN_TOPIC_OR_PARTITION" });
     }
-    const metadata = await this.call(`metadata of ${topics.join(",")}`, () => this.admin.metadata({ topics: [...topics], forceUpdate: true }));
+    const metadata = await this.call(`metadata of ${topics.join(",")}`, (admin) => admin.metadata({ topics: [...topics], forceUpdate: true }));
     return topics.map((topic) => {
       const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
       return { topic, partitions: Array.from({ length: count }, (_, i) => i) };
@@ -109,16 +124,17 @@ export class KafkaAdmin {
    */
   async listOffsets(partitions: readonly TopicPartition[], spec: OffsetSpec, isolation: IsolationLevel = "read_committed"): Promise<TopicPartitionOffset[]> {
     if (partitions.length === 0) return [];
-    const timestamp = spec === "earliest" ? ListOffsetTimestamps.EARLIEST : spec === "latest" ? ListOffsetTimestamps.LATEST : BigInt(Math.trunc(spec.timestampMs));
     const what = typeof spec === "string" ? spec : `timestamp ${spec.timestampMs}`;
     const byTopic = new Map<string, number[]>();
     for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-    const listed = await this.call(`listOffsets (${what}) of ${[...byTopic.keys()].join(",")}`, () =>
-      this.admin.listOffsets({
+    const listed = await this.call(`listOffsets (${what}) of ${[...byTopic.keys()].join(",")}`, (admin) => {
+      const { FetchIsolationLevels, ListOffsetTimestamps } = loadedKafkaLibrary();
+      const timestamp = spec === "earliest" ? ListOffsetTimestamps.EARLIEST : spec === "latest" ? ListOffsetTimestamps.LATEST : BigInt(Math.trunc(spec.timestampMs));
+      return admin.listOffsets({
         topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex, timestamp })) })),
         isolationLevel: isolation === "read_committed" ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
-      }),
-    );
+      });
+    });
     const found = new Map<string, number>();
     for (const t of listed) for (const p of t.partitions) found.set(`${t.name}:${p.partitionIndex}`, toSafeNumber(p.offset, "offset"));
     const result = partitions.map(({ topic, partition }) => ({ topic, partition, offset: found.get(`${topic}:${partition}`) ?? -1 }));
@@ -135,8 +151,8 @@ export class KafkaAdmin {
   async fetchCommittedOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<CommittedOffset[]> {
     const byTopic = new Map<string, number[]>();
     for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-    const groups = await this.call(`fetchCommittedOffsets of group '${groupId}'`, () =>
-      this.admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }] }),
+    const groups = await this.call(`fetchCommittedOffsets of group '${groupId}'`, (admin) =>
+      admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }] }),
     );
     const found = new Map<string, number>();
     for (const g of groups) for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) found.set(`${t.name}:${p.partitionIndex}`, toSafeNumber(p.committedOffset, "offset"));
@@ -152,17 +168,20 @@ export class KafkaAdmin {
     if (offsets.length === 0) return;
     const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: toBigOffset(o.offset) }]);
-    await this.call(`commitGroupOffsets of group '${groupId}'`, () =>
-      this.admin.alterConsumerGroupOffsets({ groupId, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) }),
+    await this.call(`commitGroupOffsets of group '${groupId}'`, (admin) =>
+      admin.alterConsumerGroupOffsets({ groupId, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) }),
     );
   }
 
   async close(): Promise<void> {
-    await this.admin.close().catch(() => undefined);
+    this.closed = true;
+    const admin = await this.admin?.catch(() => null);
+    await admin?.close().catch(() => undefined);
   }
 
-  /** Every call: bounded by operationTimeoutMs; on timeout the client is closed so its retries stop. */
-  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return withDeadline({ bootstrap: this.bootstrap, operation }, this.options.operationTimeoutMs, run);
+  /** Every call: bounded by operationTimeoutMs (from when the library client exists). */
+  private async call<T>(operation: string, run: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = await this.libraryClient();
+    return withDeadline({ bootstrap: this.bootstrap, operation }, this.options.operationTimeoutMs, () => run(admin));
   }
 }

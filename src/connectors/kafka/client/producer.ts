@@ -4,8 +4,9 @@
  * queues records, `flush` waits until the broker acknowledged every queued record (the at-least-once
  * sink flushes on each checkpoint barrier).
  */
-import { Producer, ProduceAcks } from "@platformatic/kafka";
+import type { Producer } from "@platformatic/kafka";
 import { KafkaConnectorError, withDeadline } from "./errors.ts";
+import { kafkaLibrary } from "./library.ts";
 import { describeBootstrap, resolveConnection, toLibraryOptions, type KafkaConnectionInput, type KafkaConnectionOptions } from "./options.ts";
 import { splitForSend, toLibraryMessage } from "./records.ts";
 import type { KafkaOutputRecord } from "./types.ts";
@@ -30,7 +31,9 @@ export interface ProducerOptions {
 export class KafkaProducer {
   private readonly options: KafkaConnectionOptions;
   private readonly bootstrap: string;
-  private readonly producer: Producer;
+  private readonly idempotent: boolean;
+  /** The library client, built (and @platformatic/kafka loaded, see library.ts) by the first send. */
+  private producer: Promise<Producer> | null = null;
   private readonly maxInFlight: number;
   /** Sends on the wire (at most maxInFlight). */
   private readonly inFlight = new Set<Promise<void>>();
@@ -43,8 +46,22 @@ export class KafkaProducer {
     this.options = options;
     this.bootstrap = describeBootstrap(options);
     const idempotent = producerOptions.idempotent ?? true;
+    this.idempotent = idempotent;
     this.maxInFlight = producerOptions.maxInFlightSends ?? (idempotent ? 1 : 8);
-    this.producer = new Producer({ ...toLibraryOptions(options, "producer"), idempotent, ...(idempotent ? {} : { acks: ProduceAcks.ALL }) });
+  }
+
+  private libraryProducer(): Promise<Producer> {
+    this.producer ??= kafkaLibrary().then(
+      ({ Producer, ProduceAcks }) => {
+        const idempotent = this.idempotent;
+        return new Producer({ ...toLibraryOptions(this.options, "producer"), idempotent, ...(idempotent ? {} : { acks: ProduceAcks.ALL }) });
+      },
+      (error: unknown) => {
+        this.producer = null;
+        throw error;
+      },
+    );
+    return this.producer;
   }
 
   static create(connection: KafkaConnectionOptions | KafkaConnectionInput, options: ProducerOptions = {}): KafkaProducer {
@@ -75,7 +92,9 @@ export class KafkaProducer {
   private async dispatch(records: readonly KafkaOutputRecord[]): Promise<void> {
     while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
     const messages = records.map(toLibraryMessage);
-    const sent = withDeadline({ bootstrap: this.bootstrap, operation: `send of ${records.length} record(s)` }, this.options.operationTimeoutMs, () => this.producer.send({ messages }))
+    const producer = this.libraryProducer();
+    const sent = producer
+      .then((client) => withDeadline({ bootstrap: this.bootstrap, operation: `send of ${records.length} record(s)` }, this.options.operationTimeoutMs, () => client.send({ messages })))
       .then(() => undefined);
     const slot: Promise<void> = sent.catch(() => undefined).finally(() => this.inFlight.delete(slot));
     this.inFlight.add(slot);
@@ -94,6 +113,7 @@ export class KafkaProducer {
     if (this.closed) return;
     this.closed = true;
     while (this.unsettled.size > 0) await Promise.all(this.unsettled);
-    await this.producer.close(true).catch(() => undefined);
+    const producer = await this.producer?.catch(() => null);
+    await producer?.close(true).catch(() => undefined);
   }
 }

@@ -11,8 +11,9 @@
  * the epoch stays the same across the transactions of one producer session (the KIP-890 v2
  * protocol would bump it at every EndTxn, and resuming with a stored epoch would not work).
  */
-import { FindCoordinatorKeyTypes, kGetApi, kGetConnection, type Admin, type Callback, type Connection } from "@platformatic/kafka";
+import type { Admin, Callback, Connection } from "@platformatic/kafka";
 import { brokerErrorOf, toKafkaError, type KafkaCallSite } from "./errors.ts";
+import { loadedKafkaLibrary } from "./library.ts";
 
 /** Coordinator answers worth retrying: it is loading, moved, or finishing the previous transaction. */
 const RETRY_ON = new Set(["COORDINATOR_LOAD_IN_PROGRESS", "COORDINATOR_NOT_AVAILABLE", "NOT_COORDINATOR", "CONCURRENT_TRANSACTIONS"]);
@@ -21,14 +22,16 @@ const RETRY_DELAY_MS = 100;
 type ApiCall<Args extends unknown[], Response> = ((connection: Connection, ...args: [...Args, Callback<Response>]) => void) & { version: number };
 
 function getApi<Args extends unknown[], Response>(client: Admin, name: string): Promise<ApiCall<Args, Response>> {
+  const library = loadedKafkaLibrary();
   return new Promise((resolve, reject) => {
-    client[kGetApi]<Args, Response>(name, (error, api) => (error || api === undefined ? reject(error ?? new Error(`no ${name} API`)) : resolve(api as unknown as ApiCall<Args, Response>)));
+    client[library.kGetApi]<Args, Response>(name, (error, api) => (error || api === undefined ? reject(error ?? new Error(`no ${name} API`)) : resolve(api as unknown as ApiCall<Args, Response>)));
   });
 }
 
 function getConnection(client: Admin, host: string, port: number): Promise<Connection> {
+  const library = loadedKafkaLibrary();
   return new Promise((resolve, reject) => {
-    client[kGetConnection]({ host, port }, (error, connection) => (error || connection === undefined ? reject(error ?? new Error("no connection")) : resolve(connection)));
+    client[library.kGetConnection]({ host, port }, (error, connection) => (error || connection === undefined ? reject(error ?? new Error("no connection")) : resolve(connection)));
   });
 }
 
@@ -40,6 +43,7 @@ function invoke<Args extends unknown[], Response>(api: ApiCall<Args, Response>, 
 
 /** A connection to the transaction coordinator of `transactionalId`. */
 async function coordinatorConnection(client: Admin, transactionalId: string): Promise<Connection> {
+  const { FindCoordinatorKeyTypes } = loadedKafkaLibrary();
   const [coordinator] = await client.findCoordinator({ keyType: FindCoordinatorKeyTypes.TRANSACTION, keys: [transactionalId] });
   if (coordinator === undefined) throw new Error(`no transaction coordinator for '${transactionalId}'`);
   return getConnection(client, coordinator.host, coordinator.port);

@@ -10,12 +10,13 @@
  * change, new topic id) refresh the metadata and return nothing for that partition this time; an
  * offset out of range throws (the source decides: reset or fail).
  */
-import { Admin, FetchIsolationLevels, kGetApi, kGetConnection, protocolErrorsCodesById, type Callback, type ClusterMetadata, type Connection, type fetchV17 } from "@platformatic/kafka";
+import type { Admin, Callback, ClusterMetadata, Connection, fetchV17 } from "@platformatic/kafka";
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 type FetchResponse = fetchV17.FetchResponse;
 import { InternalError } from "../../../core/index.ts";
 import { KafkaConnectorError, withDeadline } from "./errors.ts";
+import { kafkaLibrary, loadedKafkaLibrary } from "./library.ts";
 import { describeBootstrap, resolveConnection, toLibraryOptions, type KafkaConnectionInput, type KafkaConnectionOptions } from "./options.ts";
 import { decodePartitionBatches } from "./read-committed.ts";
 import { toBigOffset, toSafeNumber, type IsolationLevel, type KafkaRecord, type TopicPartition, type TopicPartitionOffset } from "./types.ts";
@@ -58,7 +59,8 @@ export class KafkaReader {
   readonly isolationLevel: IsolationLevel;
   private readonly options: KafkaConnectionOptions;
   private readonly bootstrap: string;
-  private readonly client: Admin;
+  /** The library client, built (and @platformatic/kafka loaded, see library.ts) by the first poll. */
+  private client: Admin | null = null;
   private readonly maxBytes: number;
   private readonly partitionMaxBytes: number;
   private readonly defaultMaxWaitMs: number;
@@ -70,7 +72,6 @@ export class KafkaReader {
   private constructor(options: KafkaConnectionOptions, readerOptions: ReaderOptions) {
     this.options = options;
     this.bootstrap = describeBootstrap(options);
-    this.client = new Admin(toLibraryOptions(options, "reader"));
     this.isolationLevel = readerOptions.isolationLevel ?? "read_committed";
     this.maxBytes = readerOptions.maxBytes ?? 16 * 1024 * 1024;
     this.partitionMaxBytes = readerOptions.partitionMaxBytes ?? 1024 * 1024;
@@ -112,7 +113,8 @@ export class KafkaReader {
     const maxWaitMs = options.maxWaitMs ?? this.defaultMaxWaitMs;
     this.polling = true;
     try {
-      return await withDeadline({ bootstrap: this.bootstrap, operation: `fetch of ${this.describeAssignment()}` }, maxWaitMs + this.options.requestTimeoutMs, () => this.fetchAll(maxWaitMs));
+      const client = this.client ?? (await this.createClient());
+      return await withDeadline({ bootstrap: this.bootstrap, operation: `fetch of ${this.describeAssignment()}` }, maxWaitMs + this.options.requestTimeoutMs, () => this.fetchAll(client, maxWaitMs));
     } finally {
       this.polling = false;
     }
@@ -121,12 +123,22 @@ export class KafkaReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.client.close().catch(() => undefined);
+    await this.client?.close().catch(() => undefined);
   }
 
-  private async fetchAll(maxWaitMs: number): Promise<PolledPartition[]> {
+  /** Build the library client (polls run one at a time, so at most one is built). */
+  private async createClient(): Promise<Admin> {
+    const { Admin } = await kafkaLibrary();
+    const client = new Admin(toLibraryOptions(this.options, "reader"));
+    this.client = client;
+    // Closed while the library loaded: the poll fails as on a closed client.
+    if (this.closed) await client.close().catch(() => undefined);
+    return client;
+  }
+
+  private async fetchAll(client: Admin, maxWaitMs: number): Promise<PolledPartition[]> {
     const topics = [...new Set([...this.positions.values()].map((p) => p.topic))];
-    const metadata = await this.client.metadata({ topics, forceUpdate: this.metadataStale });
+    const metadata = await client.metadata({ topics, forceUpdate: this.metadataStale });
     this.metadataStale = false;
     const byLeader = new Map<number, TopicPartitionOffset[]>();
     for (const position of this.positions.values()) {
@@ -141,18 +153,19 @@ export class KafkaReader {
       }
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), position]);
     }
-    const results = await Promise.all([...byLeader].map(([leader, partitions]) => this.fetchFromLeader(metadata, leader, partitions, maxWaitMs)));
+    const results = await Promise.all([...byLeader].map(([leader, partitions]) => this.fetchFromLeader(client, metadata, leader, partitions, maxWaitMs)));
     return results.flat();
   }
 
-  private async fetchFromLeader(metadata: ClusterMetadata, leader: number, partitions: readonly TopicPartitionOffset[], maxWaitMs: number): Promise<PolledPartition[]> {
+  private async fetchFromLeader(client: Admin, metadata: ClusterMetadata, leader: number, partitions: readonly TopicPartitionOffset[], maxWaitMs: number): Promise<PolledPartition[]> {
     const broker = metadata.brokers.get(leader);
     if (broker === undefined) {
       this.metadataStale = true;
       return [];
     }
-    const api = await new Promise<FetchApi>((resolve, reject) => this.client[kGetApi]("Fetch", (e, a) => (e || a === undefined ? reject(e) : resolve(a as unknown as FetchApi))));
-    const connection = await new Promise<Connection>((resolve, reject) => this.client[kGetConnection](broker, (e, c) => (e || c === undefined ? reject(e) : resolve(c))));
+    const library = loadedKafkaLibrary();
+    const api = await new Promise<FetchApi>((resolve, reject) => client[library.kGetApi]("Fetch", (e, a) => (e || a === undefined ? reject(e) : resolve(a as unknown as FetchApi))));
+    const connection = await new Promise<Connection>((resolve, reject) => client[library.kGetConnection](broker, (e, c) => (e || c === undefined ? reject(e) : resolve(c))));
     const byName = api.version <= 12; // Fetch <= v12 names topics, later versions use topic ids
     const topicIds = new Map<string, string>();
     const requested = new Map<string, TopicPartitionOffset[]>();
@@ -162,7 +175,7 @@ export class KafkaReader {
       topicIds.set(id, topic);
       return { topicId: id, partitions: ps.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: toBigOffset(p.offset), lastFetchedEpoch: -1, partitionMaxBytes: this.partitionMaxBytes })) };
     });
-    const isolation = this.isolationLevel === "read_committed" ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED;
+    const isolation = this.isolationLevel === "read_committed" ? library.FetchIsolationLevels.READ_COMMITTED : library.FetchIsolationLevels.READ_UNCOMMITTED;
     const response = await new Promise<FetchResponse>((resolve, reject) => {
       // sessionId 0 + epoch -1: a full fetch outside any fetch session (KIP-227), so each poll is self-contained.
       api(connection, maxWaitMs, 1, this.maxBytes, isolation, 0, -1, request, [], "", (error, result) => {
@@ -176,6 +189,7 @@ export class KafkaReader {
   }
 
   private decode(response: FetchResponse, topicIds: ReadonlyMap<string, string>): PolledPartition[] {
+    const { protocolErrorsCodesById } = loadedKafkaLibrary();
     const polled: PolledPartition[] = [];
     for (const topicResponse of response.responses) {
       const topic = topicIds.get(topicResponse.topicId);

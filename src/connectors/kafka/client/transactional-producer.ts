@@ -28,11 +28,12 @@
  * - An empty transaction (no record sent) never reaches the broker: commit and abort are local, and
  *   resuming it later answers INVALID_TXN_STATE ("not-pending"), which is correct: nothing to commit.
  */
-import { Admin, Producer } from "@platformatic/kafka";
+import type { Admin, Producer } from "@platformatic/kafka";
 
 type Transaction = Awaited<ReturnType<Producer["beginTransaction"]>>;
 import { InternalError } from "../../../core/index.ts";
 import { KafkaConnectorError, withDeadline } from "./errors.ts";
+import { kafkaLibrary } from "./library.ts";
 import { describeBootstrap, resolveConnection, toLibraryOptions, type KafkaConnectionInput, type KafkaConnectionOptions } from "./options.ts";
 import { endTransaction, initProducerId, type ProducerIdentity, type ResumeOutcome } from "./protocol.ts";
 import { splitForSend, toLibraryMessage } from "./records.ts";
@@ -95,7 +96,9 @@ export class KafkaTransactionalProducer {
   readonly transactionTimeoutMs: number;
   private readonly options: KafkaConnectionOptions;
   private readonly bootstrap: string;
-  private readonly producer: Producer;
+  /** The library client, built (and @platformatic/kafka loaded, see library.ts) by the first beginTransaction. */
+  private producer: Producer | null = null;
+  private producerLoading: Promise<Producer> | null = null;
   private state: TxnState = "idle";
   private transaction: Transaction | null = null;
   /** Sends run one after another: the library's per-transaction partition bookkeeping is not safe for concurrent sends. */
@@ -108,8 +111,21 @@ export class KafkaTransactionalProducer {
     this.bootstrap = describeBootstrap(options);
     this.transactionalId = producerOptions.transactionalId;
     this.transactionTimeoutMs = producerOptions.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
-    // The library sends `timeout` as transaction.timeout.ms in InitProducerId (and as the Produce timeout).
-    this.producer = new Producer({ ...toLibraryOptions(options, `txn-${this.transactionalId}`), idempotent: true, transactionalId: this.transactionalId, timeout: this.transactionTimeoutMs });
+  }
+
+  private libraryProducer(): Promise<Producer> {
+    this.producerLoading ??= kafkaLibrary().then(
+      ({ Producer }) => {
+        // The library sends `timeout` as transaction.timeout.ms in InitProducerId (and as the Produce timeout).
+        this.producer = new Producer({ ...toLibraryOptions(this.options, `txn-${this.transactionalId}`), idempotent: true, transactionalId: this.transactionalId, timeout: this.transactionTimeoutMs });
+        return this.producer;
+      },
+      (error: unknown) => {
+        this.producerLoading = null;
+        throw error;
+      },
+    );
+    return this.producerLoading;
   }
 
   static create(connection: KafkaConnectionOptions | KafkaConnectionInput, options: TransactionalProducerOptions): KafkaTransactionalProducer {
@@ -122,8 +138,8 @@ export class KafkaTransactionalProducer {
 
   /** The producer id and epoch of the current session (after the first beginTransaction). */
   get identity(): ProducerIdentity | null {
-    const producerId = this.producer.producerId;
-    const epoch = this.producer.producerEpoch;
+    const producerId = this.producer?.producerId;
+    const epoch = this.producer?.producerEpoch;
     return producerId === undefined || epoch === undefined ? null : { transactionalId: this.transactionalId, producerId: Number(producerId), epoch };
   }
 
@@ -134,9 +150,14 @@ export class KafkaTransactionalProducer {
   /** Start a transaction (the first one also fences older producers of the transactional.id). */
   async beginTransaction(): Promise<void> {
     this.expect(["idle"], "beginTransaction");
+    let producer = this.producer;
+    if (producer === null) {
+      producer = await this.libraryProducer();
+      this.expect(["idle"], "beginTransaction"); // closed while the library loaded
+    }
     // producerId/epoch -1: "no expected session" (the library would otherwise send 0/0, which the
     // broker answers with PRODUCER_FENCED once the id belongs to another producer id).
-    this.transaction = await this.call("beginTransaction", () => this.producer.beginTransaction({ producerId: -1n, producerEpoch: -1 }));
+    this.transaction = await this.call("beginTransaction", () => producer.beginTransaction({ producerId: -1n, producerEpoch: -1 }));
     this.recordsInTransaction = 0;
     this.sendError = null;
     this.moveTo("open");
@@ -202,7 +223,9 @@ export class KafkaTransactionalProducer {
   async close(): Promise<void> {
     if (this.state === "closed") return;
     this.state = "closed";
-    await this.producer.close(true).catch(() => undefined);
+    // Closed while the library loaded for the first beginTransaction: close the client it builds.
+    const producer = this.producer ?? (await this.producerLoading?.catch(() => null));
+    await producer?.close(true).catch(() => undefined);
   }
 
   private async end(commit: boolean): Promise<void> {
@@ -231,7 +254,7 @@ export class KafkaTransactionalProducer {
   private fail(): void {
     if (this.state !== "closed" && this.state !== "failed") {
       this.state = "failed";
-      void this.producer.close(true).catch(() => undefined);
+      void this.producer?.close(true).catch(() => undefined);
     }
   }
 
@@ -251,7 +274,8 @@ export class KafkaTransactionalProducer {
 async function withProtocolClient<T>(connection: KafkaConnectionOptions | KafkaConnectionInput, operation: string, work: (client: Admin, site: { bootstrap: string; operation: string }, deadlineAt: number) => Promise<T>): Promise<T> {
   const options = resolveConnection(connection);
   const site = { bootstrap: describeBootstrap(options), operation };
-  const client = new Admin(toLibraryOptions(options, "txn-recovery"));
+  const library = await kafkaLibrary();
+  const client = new library.Admin(toLibraryOptions(options, "txn-recovery"));
   const deadlineAt = Date.now() + options.operationTimeoutMs;
   try {
     return await withDeadline(site, options.operationTimeoutMs, () => work(client, site, deadlineAt));
