@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import type { IToken } from "chevrotain";
+import { Lexer, type IToken } from "chevrotain";
 import {
   describeExpected,
   formatSqlError,
@@ -22,7 +22,9 @@ import {
   type UnaryExpressionCstNode,
 } from "./api.ts";
 import { CST_DTS_PATH, renderCstDts } from "./generate-dts.ts";
-import { Kw } from "./tokens.ts";
+import { SQL_LEXER_CONFIG } from "./lexer.ts";
+import { SqlParser } from "./parser.ts";
+import { allTokens, Kw } from "./tokens.ts";
 
 // -----------------------------------------------------------------------------------------------------
 // Helpers: parse without errors, and render expressions as s-expressions so precedence is visible.
@@ -430,6 +432,13 @@ describe("syntax errors", () => {
     expect(describeExpected(["','", "FROM"])).toBe("',' or FROM");
     expect(describeExpected(["'*'", "identifier", "number", "string", "'('"])).toBe("'*' or expression");
     expect(describeExpected(["A", "B", "C", "D", "E", "F", "G"])).toBe("A, B, C, D, E or ...");
+  });
+});
+
+describe("grammar validation", () => {
+  test("the shared lexer and parser skip Chevrotain's validations at start-up; built with them on, the grammar passes", () => {
+    expect(() => new Lexer([...allTokens], { ...SQL_LEXER_CONFIG, skipValidations: false, ensureOptimizations: true })).not.toThrow();
+    expect(() => new SqlParser({ skipValidations: false })).not.toThrow();
   });
 });
 

@@ -17,7 +17,7 @@ import { ConfigError } from "../../core/index.ts";
 import type { SqlPlannerOptions } from "../../sql/index.ts";
 import { positiveInt } from "../job-options.ts";
 import { INPUT_FORMATS, inputTableFromFile, inputTableFromStdin, mentionsInputTable, spoolStdin, type InputFormat, type InputTable, type SpooledStdin } from "../sql-input.ts";
-import { runSqlResults } from "../sql-runner.ts";
+import { runSqlResults, startWarmCluster, type WarmCluster } from "../sql-runner.ts";
 
 interface SqlFlags {
   file?: string;
@@ -94,6 +94,7 @@ export function registerSql(program: Command): void {
         process.exit(130);
       };
       if (spooled !== undefined) process.once("SIGINT", removeOnSignal);
+      let warmCluster: WarmCluster | undefined;
       try {
         const options: SqlPlannerOptions = {
           parallelism: flags.parallelism,
@@ -104,16 +105,22 @@ export function registerSql(program: Command): void {
           ...(flags.name === undefined ? {} : { jobName: flags.name }),
           ...(flags.checkpointInterval === undefined ? {} : { checkpointIntervalMs: flags.checkpointInterval }),
         };
+        // The slot threads boot on the other core while the parser loads and the script is planned.
+        warmCluster = flags.jobmanager === undefined ? startWarmCluster(flags.parallelism) : undefined;
         // Loaded on use: the parser and planner are not needed by the other commands.
         const { planSqlScript } = await import("../../sql/index.ts");
         const results = planSqlScript(text, options);
+        const warm = warmCluster;
+        warmCluster = undefined; // runSqlResults owns it from here
         await runSqlResults(results, {
+          ...(warm === undefined ? {} : { warmCluster: warm }),
           format,
           parallelism: flags.parallelism,
           checkpointIntervalMs: flags.checkpointInterval,
           ...(flags.jobmanager === undefined ? {} : { jobManager: flags.jobmanager }),
         });
       } finally {
+        if (warmCluster !== undefined) await (await warmCluster.cluster.catch(() => null))?.stop();
         process.off("SIGINT", removeOnSignal);
         await spooled?.remove();
       }
