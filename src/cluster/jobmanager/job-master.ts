@@ -227,7 +227,7 @@ export class JobMaster {
         return;
       }
       const decision = strategy.onFailure(outcome.error, Date.now());
-      if (!decision.restart) throw new Error(`${outcome.error.message} (no restart: ${decision.reason})`);
+      if (!decision.restart) throw new Error(`${outcome.error.message} (no restart: ${decision.why})`);
       log.warn(`job ${this.record.name} (${this.jobId}) failed (${outcome.error.message}); restart ${decision.attempt} in ${decision.delayMs} ms`);
       this.setStatus("restarting", { restarts: this.record.restarts + 1 });
       this.attemptCounter = Math.max(this.attemptCounter, this.record.restarts);

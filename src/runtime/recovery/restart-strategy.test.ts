@@ -42,7 +42,7 @@ describe("none", () => {
   test("never restarts and names the cause", () => {
     const s = createRestartStrategy({ type: "none" });
     const d = s.onFailure(transient(), 0);
-    expect(d).toEqual({ restart: false, reason: "the restart strategy is 'none'; cause: broker unreachable" });
+    expect(d).toEqual({ restart: false, reason: "the restart strategy is 'none'; cause: broker unreachable", why: "the restart strategy is 'none'" });
   });
 });
 

@@ -23,7 +23,10 @@ export { restartStrategyConfigSchema, type RestartStrategyConfig } from "../../p
 
 export const DEFAULT_EXPONENTIAL_ATTEMPTS = 10;
 
-export type RestartDecision = { readonly restart: true; readonly delayMs: number; readonly attempt: number } | { readonly restart: false; readonly reason: string };
+export type RestartDecision =
+  | { readonly restart: true; readonly delayMs: number; readonly attempt: number }
+  /** `reason` = `why` plus the failure; `why` alone suits a message that already names the failure. */
+  | { readonly restart: false; readonly reason: string; readonly why: string };
 
 export interface RestartStrategy {
   readonly config: RestartStrategyConfig;
@@ -74,7 +77,7 @@ export function createRestartStrategy(input: RestartStrategyConfig): RestartStra
 }
 
 function refuse(why: string, error: unknown): RestartDecision {
-  return { restart: false, reason: `${why}; cause: ${describeError(error)}` };
+  return { restart: false, reason: `${why}; cause: ${describeError(error)}`, why };
 }
 
 function noRestart(config: Extract<RestartStrategyConfig, { type: "none" }>): RestartStrategy {
