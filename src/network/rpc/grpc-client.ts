@@ -2,8 +2,12 @@
  * @module network/rpc/grpc-client
  * Typed gRPC clients implementing JobManagerGateway and WorkerGateway, with a deadline on every call.
  * Remote errors come back as the BicycleErrors the server mapped; transport failures as NetworkError.
+ *
+ * @grpc/grpc-js is loaded lazily, on the first `connect*` call (see `loadGrpc`): it costs ~80 ms to
+ * evaluate, which processes that import this module but never dial gRPC (slot threads, embedded
+ * MiniClusters) should not pay.
  */
-import * as grpc from "@grpc/grpc-js";
+import type * as Grpc from "@grpc/grpc-js";
 import type { BicycleError, ErrorDomain } from "../../core/index.ts";
 import { ERROR_METADATA, fromWireError, transportError, type RpcStatus } from "./errors.ts";
 import {
@@ -20,7 +24,7 @@ import {
   type WorkerGateway,
 } from "./gateways.ts";
 import { MAX_MESSAGE_BYTES } from "./grpc-server.ts";
-import { serviceDefinition } from "./proto-package.ts";
+import { loadGrpc, serviceDefinition } from "./proto-package.ts";
 
 /** Default per-call deadline. */
 export const DEFAULT_RPC_DEADLINE_MS = 10_000;
@@ -36,7 +40,7 @@ export type GatewayClient<G> = G & { readonly address: string; close(): void };
 const DOMAINS: readonly ErrorDomain[] = ["user", "external", "internal"];
 
 /** The error for a failed call: the server's BicycleError if it sent one, else a transport NetworkError. */
-function callError(error: grpc.ServiceError, address: string, rpc: string): BicycleError {
+function callError(grpc: typeof Grpc, error: Grpc.ServiceError, address: string, rpc: string): BicycleError {
   const status = grpc.status[error.code] ?? `STATUS_${error.code}`;
   const code = error.metadata?.get(ERROR_METADATA.code)[0];
   const domain = error.metadata?.get(ERROR_METADATA.domain)[0];
@@ -49,6 +53,7 @@ function callError(error: grpc.ServiceError, address: string, rpc: string): Bicy
 }
 
 function connect<G extends object>(service: string, methods: MethodTable<G>, address: string, options: ConnectOptions): GatewayClient<G> {
+  const grpc = loadGrpc();
   const definition = serviceDefinition(service);
   const client = new grpc.Client(address, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
   const deadlineMs = options.deadlineMs ?? DEFAULT_RPC_DEADLINE_MS;
@@ -69,7 +74,7 @@ function connect<G extends object>(service: string, methods: MethodTable<G>, add
           new grpc.Metadata(),
           { deadline: Date.now() + deadlineMs },
           (error, value) => {
-            if (error) return reject(callError(error, address, spec.rpc));
+            if (error) return reject(callError(grpc, error, address, spec.rpc));
             try {
               const response = checkResponse(spec, value);
               resolve(spec.response === VOID ? undefined : response);

@@ -2,8 +2,12 @@
  * @module network/rpc/grpc-server
  * Serves a JobManagerGateway or WorkerGateway implementation over gRPC (@grpc/grpc-js): validates each
  * request with zod, calls the implementation and maps thrown errors to gRPC statuses.
+ *
+ * @grpc/grpc-js is loaded lazily, on the first `serve*` call (see `loadGrpc`): it costs ~80 ms to
+ * evaluate, and most processes that import this module never serve gRPC (slot threads, the MiniCluster
+ * of `bicycle run` / `bicycle sql`, which uses in-memory gateways).
  */
-import * as grpc from "@grpc/grpc-js";
+import type * as Grpc from "@grpc/grpc-js";
 import { ERROR_METADATA, InvalidArgumentError, toWireError } from "./errors.ts";
 import {
   JOB_MANAGER_METHODS,
@@ -17,7 +21,7 @@ import {
   type MethodTable,
   type WorkerGateway,
 } from "./gateways.ts";
-import { serviceDefinition } from "./proto-package.ts";
+import { loadGrpc, serviceDefinition } from "./proto-package.ts";
 import { NetworkError } from "../errors.ts";
 
 export interface ServeOptions {
@@ -46,9 +50,9 @@ const UNDECODABLE = Symbol("undecodable request");
  * The service definition with each request decoder made total: grpc-js would answer a decode failure
  * with INTERNAL, but bytes that do not match the message (a wrong wire type, say) are a bad argument.
  */
-function lenientDefinition(service: string): grpc.ServiceDefinition {
+function lenientDefinition(service: string): Grpc.ServiceDefinition {
   const strict = serviceDefinition(service);
-  const lenient: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  const lenient: Record<string, Grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [rpc, method] of Object.entries(strict)) {
     lenient[rpc] = {
       ...method,
@@ -64,10 +68,10 @@ function lenientDefinition(service: string): grpc.ServiceDefinition {
   return lenient;
 }
 
-type UnaryHandler = (call: grpc.ServerUnaryCall<Record<string, unknown>, object>, callback: grpc.sendUnaryData<object>) => void;
+type UnaryHandler = (call: Grpc.ServerUnaryCall<Record<string, unknown>, object>, callback: Grpc.sendUnaryData<object>) => void;
 
 /** Handle one call: wire -> domain -> validate -> impl -> validate response, or an error status. */
-function handler(spec: MethodSpec, method: (request: unknown) => Promise<unknown>): UnaryHandler {
+function handler(grpc: typeof Grpc, spec: MethodSpec, method: (request: unknown) => Promise<unknown>): UnaryHandler {
   return (call, callback) => {
     const run = async (): Promise<object> => {
       const undecodable = (call.request as { [UNDECODABLE]?: string })[UNDECODABLE];
@@ -91,12 +95,13 @@ function handler(spec: MethodSpec, method: (request: unknown) => Promise<unknown
 }
 
 async function serve<G extends object>(service: string, methods: MethodTable<G>, impl: G, options: ServeOptions): Promise<RpcServer> {
+  const grpc = loadGrpc();
   const target = impl as unknown as Record<string, (request: unknown) => Promise<unknown>>;
-  const handlers: grpc.UntypedServiceImplementation = {};
+  const handlers: Grpc.UntypedServiceImplementation = {};
   for (const [name, spec] of Object.entries(methods) as [string, MethodSpec][]) {
     const method = target[name];
     if (typeof method !== "function") throw new TypeError(`${service} implementation lacks method ${name}`);
-    handlers[spec.rpc] = handler(spec, (request) => method.call(impl, request));
+    handlers[spec.rpc] = handler(grpc, spec, (request) => method.call(impl, request));
   }
   const server = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
   server.addService(lenientDefinition(service), handlers);
