@@ -9,10 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { connectJobManager } from "../../src/cluster/index.ts";
 import { nexmarkEvent, type Bid } from "../../src/index.ts";
-import { until } from "../cluster/helpers.ts";
-import { freePort } from "../cluster/process-cluster.ts";
+import { ProcessCluster } from "../cluster/process-cluster.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const MAIN = "src/cli/main.ts";
@@ -381,21 +379,12 @@ describe("nexmark tables", () => {
 
 describe("--jobmanager", () => {
   test("submits each job to a cluster, prints its id and follows it; a bare SELECT's rows appear on the worker's stdout", async () => {
-    const port = freePort();
     const runDir = join(dir, "cluster");
-    const spawn = (args: string[]) => Bun.spawn([process.execPath, MAIN, ...args], { cwd: ROOT, env: childEnv(), stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-    const jm = spawn(["jobmanager", "--bind", `127.0.0.1:${port}`, "--checkpoint-dir", join(runDir, "ck")]);
-    const worker = spawn(["worker", "--jobmanager", `127.0.0.1:${port}`, "--slots", "2", "--bind", "127.0.0.1:0", "--rpc-bind", "127.0.0.1:0", "--state-dir", join(runDir, "st")]);
-    const workerStdout = new Response(worker.stdout).text();
-    const client = connectJobManager(`127.0.0.1:${port}`, { deadlineMs: 2000 });
+    await mkdir(runDir, { recursive: true });
+    const cluster = new ProcessCluster({ dir: runDir });
     try {
-      await until(async () => {
-        try {
-          return (await client.clusterOverview()).totalSlots === 2;
-        } catch {
-          return false;
-        }
-      }, "the jobmanager and the worker to start");
+      await cluster.startJobManager();
+      await cluster.startWorker("w1", 2);
       const out = join(runDir, "out");
       const script = join(dir, "cluster.sql");
       await writeFile(
@@ -406,7 +395,7 @@ describe("--jobmanager", () => {
           "SELECT id, k FROM input WHERE v < 5;",
         ].join("\n"),
       );
-      const r = await sql(["-f", script, "--input", ordersCsv, "--format", "json", "-p", "2", "--jobmanager", `127.0.0.1:${port}`]);
+      const r = await sql(["-f", script, "--input", ordersCsv, "--format", "json", "-p", "2", "--jobmanager", cluster.jobManagerAddress]);
       expect(r.stderr).toContain("FINISHED");
       expect(r.stderr).toContain("printed on the stdout of the workers");
       expect(r.exitCode).toBe(0);
@@ -416,14 +405,10 @@ describe("--jobmanager", () => {
       const parts = (await readdir(out)).filter((f) => f.startsWith("part-"));
       const written = (await Promise.all(parts.map((f) => readFile(join(out, f), "utf8")))).flatMap(jsonRows);
       expect(canon(written)).toEqual(canon(ORDERS.filter((e) => e.v > 90).map((e) => ({ id: e.id, v: e.v }))));
-      worker.kill("SIGTERM");
-      const printed = lines(await workerStdout).filter((l) => l.startsWith("{"));
+      const printed = lines(await readFile(join(runDir, "w1.out.log"), "utf8")).filter((l) => l.startsWith("{"));
       expect(canon(printed.map((l) => JSON.parse(l)))).toEqual(canon(ORDERS.filter((e) => e.v < 5).map((e) => ({ id: e.id, k: e.k }))));
     } finally {
-      client.close();
-      jm.kill("SIGKILL");
-      worker.kill("SIGKILL");
-      await Promise.all([jm.exited, worker.exited]);
+      await cluster.stop();
     }
   }, TIMEOUT_MS);
 });
