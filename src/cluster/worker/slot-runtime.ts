@@ -179,6 +179,14 @@ class SlotAttempt {
   private readonly tasks: BuiltSlotTask[] = [];
   private readonly storage: FsCheckpointStorage;
   private readonly targetStorage = new Map<number, CheckpointStorage>();
+  /**
+   * Checkpoints whose trigger message this slot has seen, and snapshots waiting for theirs. Every slot
+   * of an attempt gets the trigger (with a savepoint's target directory), but a barrier from a source
+   * in another slot travels on a different port and may overtake it; a task's snapshot must not be
+   * written before the slot knows where checkpoint `id` goes.
+   */
+  private readonly announced = new Set<number>();
+  private readonly awaitingTrigger = new Map<number, (() => void)[]>();
   private graph: JobGraph | null = null;
   private stateBackend: StateBackend | null = null;
 
@@ -346,8 +354,9 @@ class SlotAttempt {
   /** Write a task's snapshot into the checkpoint's directory, then acknowledge it to the JobManager. */
   private async persistSnapshot(taskId: string, snapshot: TaskSnapshot): Promise<void> {
     const id = snapshot.checkpointId;
-    const storage = this.targetStorage.get(id) ?? this.storage;
     try {
+      if (!this.announced.has(id)) await new Promise<void>((resolve) => this.awaitingTrigger.set(id, [...(this.awaitingTrigger.get(id) ?? []), resolve]));
+      const storage = this.targetStorage.get(id) ?? this.storage;
       const written = await storage.writeTaskState(id, taskId, encodeTaskSnapshot(snapshot));
       if (this.control.isCancelled) return;
       this.post({ type: "ack", ...this.ref, checkpointId: id, taskId, file: written.file, sizeBytes: written.sizeBytes, checksum: written.checksum, operators: Object.keys(snapshot.operators) });
@@ -360,6 +369,9 @@ class SlotAttempt {
 
   trigger(request: { checkpointId: number; timestamp: number; thenStop: boolean; isSavepoint: boolean; targetDir: string }): void {
     if (request.isSavepoint) this.targetStorage.set(request.checkpointId, FsCheckpointStorage.forSavepoint(request.targetDir));
+    this.announced.add(request.checkpointId);
+    for (const resolve of this.awaitingTrigger.get(request.checkpointId) ?? []) resolve();
+    this.awaitingTrigger.delete(request.checkpointId);
     for (const t of this.tasks) {
       if (t.task instanceof SourceStreamTask) t.task.triggerCheckpoint({ checkpointId: request.checkpointId, timestamp: request.timestamp, thenStop: request.thenStop });
     }
@@ -367,11 +379,13 @@ class SlotAttempt {
 
   notifyComplete(checkpointId: number): void {
     this.targetStorage.delete(checkpointId);
+    for (const id of this.announced) if (id <= checkpointId) this.announced.delete(id);
     for (const t of this.tasks) t.task.notifyCheckpointComplete(checkpointId);
   }
 
   notifyAborted(checkpointId: number): void {
     this.targetStorage.delete(checkpointId);
+    this.announced.delete(checkpointId);
     for (const t of this.tasks) t.task.notifyCheckpointAborted(checkpointId);
   }
 
