@@ -5,12 +5,19 @@
  * and call into the API, runtime and (later) cluster layers. Errors become one line and an exit code.
  */
 import { Command, CommanderError } from "commander";
+import { registerCancel } from "./commands/cancel.ts";
 import { registerDemo } from "./commands/demo.ts";
+import { registerJob } from "./commands/job.ts";
+import { registerJobs } from "./commands/jobs.ts";
 import { registerJobManager } from "./commands/jobmanager.ts";
+import { registerMetrics } from "./commands/metrics.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerSavepoint } from "./commands/savepoint.ts";
 import { registerSql } from "./commands/sql.ts";
+import { registerStatus } from "./commands/status.ts";
 import { registerSubmit } from "./commands/submit.ts";
 import { registerWorker } from "./commands/worker.ts";
+import { registerWorkers } from "./commands/workers.ts";
 import { EXIT_USER_ERROR, reportError } from "./exit-codes.ts";
 import { VERSION } from "./version.ts";
 
@@ -28,6 +35,13 @@ export function createProgram(): Command {
   registerWorker(program);
   registerSubmit(program);
   registerSql(program);
+  registerStatus(program);
+  registerWorkers(program);
+  registerJobs(program);
+  registerJob(program);
+  registerCancel(program);
+  registerSavepoint(program);
+  registerMetrics(program);
   return program;
 }
 

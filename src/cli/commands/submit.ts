@@ -1,16 +1,17 @@
 /**
  * @module cli/commands/submit
  * `bicycle submit job.ts`: builds the job's plan here, bundles the module (Bun.build), and submits both
- * to the JobManager; prints the job id on stdout. Without `--detached` it follows the job, one line per
- * second on stderr (state, records in/out, records/s), and exits 0 when the job finishes, 1 when it
- * fails or is cancelled.
+ * to the JobManager; prints the job id on stdout. Without `--detached` (or with `--follow`) it follows the
+ * job, one line per second on stderr (state, records in/out, records/s), and exits 0 when the job
+ * finishes, 1 when it fails or is cancelled.
  */
 import { basename } from "node:path";
-import type { Command } from "commander";
-import { asJobRef, connectJobManager, type JobDetails, type JobManagerGateway, type SubmitJobRequest } from "../../cluster/index.ts";
+import { Option, type Command } from "commander";
+import { asJobRef, type JobDetails, type JobManagerGateway, type SubmitJobRequest } from "../../cluster/index.ts";
 import { log } from "../../core/index.ts";
-import { buildJobGraph, parsePlan } from "../../plan/index.ts";
 import { bundleJobFile, defineJob } from "../job-bundle.ts";
+import { defaultJobManager, withJobManager } from "../cluster-client.ts";
+import { jobTotals } from "../job-totals.ts";
 import { addJobOptionFlags, jobOptionsFrom, type JobOptionFlags } from "../job-options.ts";
 import { JobFailedError } from "../job-failed-error.ts";
 
@@ -18,35 +19,10 @@ interface Flags extends JobOptionFlags {
   name?: string;
   jobmanager?: string;
   detached?: boolean;
+  follow?: boolean;
 }
 
-export function defaultJobManager(): string {
-  return process.env.BICYCLE_JOBMANAGER || "127.0.0.1:9000";
-}
-
-/**
- * Records into and out of the job: what its source tasks read, and what its sink tasks wrote (a task
- * counts records it sends on or writes out as its records out).
- */
-export function jobTotals(job: JobDetails): { recordsIn: number; recordsOut: number } {
-  let sources = new Set<string>();
-  let sinks = new Set<string>();
-  try {
-    const graph = buildJobGraph(parsePlan(JSON.parse(job.planJson)));
-    sources = new Set(graph.vertices.filter((v) => graph.nodes.get(v.headId)?.kind.startsWith("source:")).map((v) => v.id));
-    sinks = new Set(graph.vertices.filter((v) => v.nodeIds.some((n) => graph.nodes.get(n)?.kind.startsWith("sink:"))).map((v) => v.id));
-  } catch {
-    // No plan to read: totals stay 0.
-  }
-  let recordsIn = 0;
-  let recordsOut = 0;
-  for (const t of job.tasks) {
-    const vertex = t.taskId.slice(0, t.taskId.lastIndexOf("#"));
-    if (sources.has(vertex)) recordsIn += t.recordsIn;
-    if (sinks.has(vertex)) recordsOut += t.recordsOut;
-  }
-  return { recordsIn, recordsOut };
-}
+export { defaultJobManager, jobTotals };
 
 /** Poll the job until it ends, printing a line per interval; resolves with its final details. */
 export async function followJob(gateway: JobManagerGateway, jobId: string, intervalMs = 1000, write = (line: string) => process.stderr.write(`${line}\n`)): Promise<JobDetails> {
@@ -70,14 +46,14 @@ export function registerSubmit(program: Command): void {
     .argument("<file>", "job module whose default export builds the pipeline: (env) => void")
     .option("-n, --name <name>", "job name (default: the file name)")
     .option("--jobmanager <host:port>", "the JobManager (default: BICYCLE_JOBMANAGER or 127.0.0.1:9000)")
-    .option("-d, --detached", "print the job id and return at once");
+    .option("-d, --detached", "print the job id and return at once")
+    .addOption(new Option("--follow", "follow the job until it ends (the default)").conflicts("detached"));
   addJobOptionFlags(command).action(async (file: string, flags: Flags) => {
     const name = flags.name ?? basename(file).replace(/\.[cm]?[jt]s$/, "");
     const options = jobOptionsFrom(flags);
     const definition = await defineJob(file, options, name);
     const bundle = await bundleJobFile(file);
-    const gateway = connectJobManager(flags.jobmanager ?? defaultJobManager());
-    try {
+    await withJobManager(flags, async (gateway) => {
       const { jobId } = await gateway.submitJob({
         name,
         parallelism: options.parallelism ?? 1,
@@ -90,8 +66,6 @@ export function registerSubmit(program: Command): void {
       log.info(`following job ${name} (${jobId}); Ctrl-C stops following, not the job`);
       const job = await followJob(gateway, jobId);
       if (job.summary.status !== "finished") throw new JobFailedError(name, jobId, job.summary.status, job.failure);
-    } finally {
-      gateway.close();
-    }
+    });
   });
 }

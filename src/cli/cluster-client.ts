@@ -1,0 +1,126 @@
+/**
+ * @module cli/cluster-client
+ * What the JobManager client commands share: the `--jobmanager` and `--json` flags, a connection closed
+ * after the command, job ids given in full or as a unique prefix, and JSON output for scripts.
+ */
+import type { Command } from "commander";
+import { asJobRef, connectJobManager, NotFoundError, RpcError, type JobDetails, type JobManagerClient, type JobSummary } from "../cluster/index.ts";
+import { BicycleError } from "../core/index.ts";
+import { jobTotals } from "./job-totals.ts";
+
+/** Flags every client command takes. */
+export interface ClientFlags {
+  jobmanager?: string;
+  json?: boolean;
+}
+
+/** The JobManager address when `--jobmanager` is not given: BICYCLE_JOBMANAGER, else 127.0.0.1:9000. */
+export function defaultJobManager(): string {
+  return process.env.BICYCLE_JOBMANAGER || "127.0.0.1:9000";
+}
+
+/** Add `--jobmanager` and `--json` to a client command. */
+export function addClientFlags(command: Command): Command {
+  return command
+    .option("--jobmanager <host:port>", "the JobManager (default: BICYCLE_JOBMANAGER or 127.0.0.1:9000)")
+    .option("--json", "print JSON for scripts instead of a table");
+}
+
+/** The JobManager did not answer: one line naming the address and why (exit code 2). */
+export class JobManagerUnreachableError extends BicycleError {
+  constructor(address: string, why: string) {
+    super(`cannot reach the JobManager at ${address} (${why})`, { code: "JOBMANAGER_UNREACHABLE", domain: "external", retriable: true });
+  }
+}
+
+/** A short reason for a failed control-plane connection, from the gRPC transport's long message. */
+function unreachableReason(message: string): string {
+  const errno = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)\b/.exec(message)?.[1];
+  if (errno === "ECONNREFUSED") return "connection refused";
+  if (errno !== undefined) return errno;
+  if (message.includes("DEADLINE_EXCEEDED")) return "no answer before the deadline";
+  return "no connection";
+}
+
+/**
+ * Run `body` with a client of the flagged JobManager, closing it afterwards. A transport failure
+ * (the client's CONNECTION_FAILED; errors the JobManager itself raised pass through) becomes a
+ * JobManagerUnreachableError.
+ */
+export async function withJobManager<T>(flags: ClientFlags, body: (client: JobManagerClient, address: string) => Promise<T>): Promise<T> {
+  const address = flags.jobmanager ?? defaultJobManager();
+  const client = connectJobManager(address);
+  try {
+    return await body(client, address);
+  } catch (error) {
+    if (error instanceof BicycleError && !(error instanceof RpcError) && error.code === "CONNECTION_FAILED") throw new JobManagerUnreachableError(address, unreachableReason(error.message));
+    throw error;
+  } finally {
+    client.close();
+  }
+}
+
+/** Two jobs match a prefix: the user must type more of the id. */
+export class AmbiguousJobIdError extends BicycleError {
+  constructor(prefix: string, matches: readonly string[]) {
+    super(`job id prefix '${prefix}' matches ${matches.length} jobs: ${matches.join(", ")}`, { code: "AMBIGUOUS_JOB_ID", domain: "user", retriable: false });
+  }
+}
+
+/** The full id of the job `given` names: itself, or the one job whose id starts with it. */
+export async function resolveJobId(client: JobManagerClient, given: string): Promise<string> {
+  const { jobs } = await client.listJobs();
+  if (jobs.some((j) => j.jobId === given)) return given;
+  const matches = given === "" ? [] : jobs.filter((j) => j.jobId.startsWith(given)).map((j) => j.jobId);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new AmbiguousJobIdError(given, matches);
+  throw new NotFoundError(`unknown job id '${given}'`);
+}
+
+/** GetJob of the job `given` names (full id or unique prefix). */
+export async function fetchJob(client: JobManagerClient, given: string): Promise<JobDetails> {
+  return client.getJob(asJobRef(await resolveJobId(client, given)));
+}
+
+/** One job's row as `jobs` lists it (and its --json emits). */
+export interface JobRow {
+  readonly jobId: string;
+  readonly name: string;
+  readonly status: JobSummary["status"];
+  readonly parallelism: number;
+  readonly tasks: number;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly startTimeMs: number;
+  readonly endTimeMs: number;
+  readonly durationMs: number;
+  readonly restarts: number;
+}
+
+/** A job's summary, task count and records in/out (its sources' in, its sinks' out). */
+export function jobRow(job: JobDetails, now = Date.now()): JobRow {
+  const s = job.summary;
+  const { recordsIn, recordsOut } = jobTotals(job);
+  const end = s.endTimeMs > 0 ? s.endTimeMs : now;
+  return {
+    jobId: s.jobId,
+    name: s.name,
+    status: s.status,
+    parallelism: s.parallelism,
+    tasks: job.tasks.length,
+    recordsIn,
+    recordsOut,
+    startTimeMs: s.startTimeMs,
+    endTimeMs: s.endTimeMs,
+    durationMs: s.startTimeMs > 0 ? Math.max(0, end - s.startTimeMs) : 0,
+    restarts: s.restarts,
+  };
+}
+
+/** Write `value` as pretty JSON on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Job states a job does not leave. */
+export const TERMINAL_STATES: ReadonlySet<string> = new Set(["finished", "failed", "cancelled"]);
