@@ -97,7 +97,7 @@ const SOURCES = new Map<string, SourceFactory>([
     "source:datagen",
     (node) => {
       const config = parseDatagenConfig(node.config);
-      return new GeneratorSource(datagenRow(config), { count: config.rows, batchSize: numberOption(node, "batchSize", DEFAULT_BATCH_SIZE) });
+      return new GeneratorSource(datagenRow(config), { count: config.rows, batchSize: numberOption(node, "batchSize", DEFAULT_BATCH_SIZE), ratePerSecond: config.rowsPerSecond });
     },
   ],
   // Nexmark: config = NexmarkSourceConfig { table, events, rate?, seed?, baseTimeMs?, outOfOrdernessMs?, paced?, batchSize }.

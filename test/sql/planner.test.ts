@@ -300,6 +300,15 @@ describe("results against an independent computation", () => {
   });
 });
 
+describe("datagen pacing", () => {
+  test("'rows-per-second' paces the source in wall-clock time (400 rows at 1000/s take at least ~0.4 s)", async () => {
+    const started = performance.now();
+    const rows = await runSql(`CREATE TABLE g (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '400', 'rows-per-second' = '1000', 'fields.id.kind' = 'sequence'); SELECT * FROM g`);
+    expect(rows.length).toBe(400);
+    expect(performance.now() - started).toBeGreaterThan(350);
+  });
+});
+
 describe("INSERT INTO a file table", () => {
   test("the rows arrive as JSON lines in the sink's part files", async () => {
     const out = join(dir, "out");

@@ -9,7 +9,8 @@
  * - `random`: BIGINT/INT uniform in [min, max] (default [0, 2^31 - 1]), DOUBLE in [min, max)
  *   (default [0, 1)), BOOLEAN, VARCHAR of `length` (default 10) letters and digits.
  * TIMESTAMP columns are event time: `baseTimeMs + floor(i * 1000 / rowsPerSecond)` (2024-01-01 UTC
- * by default), so `rows-per-second` sets how fast event time advances; rows are generated flat out.
+ * by default). `rows-per-second` (default 10,000) also paces the source in wall-clock time over all
+ * subtasks, as Flink's DataGen does, so event time advances about as fast as the clock.
  */
 import { ConfigError, fmix32 } from "../../../core/index.ts";
 
