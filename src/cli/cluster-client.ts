@@ -4,9 +4,8 @@
  * after the command, job ids given in full or as a unique prefix, and JSON output for scripts.
  */
 import type { Command } from "commander";
-import { asJobRef, connectJobManager, NotFoundError, RpcError, type JobDetails, type JobManagerClient, type JobSummary } from "../cluster/index.ts";
+import { asJobRef, connectJobManager, NotFoundError, RpcError, type JobDetails, type JobManagerClient } from "../cluster/index.ts";
 import { BicycleError } from "../core/index.ts";
-import { jobTotals } from "./job-totals.ts";
 
 /** Flags every client command takes. */
 export interface ClientFlags {
@@ -82,45 +81,11 @@ export async function fetchJob(client: JobManagerClient, given: string): Promise
   return client.getJob(asJobRef(await resolveJobId(client, given)));
 }
 
-/** One job's row as `jobs` lists it (and its --json emits). */
-export interface JobRow {
-  readonly jobId: string;
-  readonly name: string;
-  readonly status: JobSummary["status"];
-  readonly parallelism: number;
-  readonly tasks: number;
-  readonly recordsIn: number;
-  readonly recordsOut: number;
-  readonly startTimeMs: number;
-  readonly endTimeMs: number;
-  readonly durationMs: number;
-  readonly restarts: number;
-}
-
-/** A job's summary, task count and records in/out (its sources' in, its sinks' out). */
-export function jobRow(job: JobDetails, now = Date.now()): JobRow {
-  const s = job.summary;
-  const { recordsIn, recordsOut } = jobTotals(job);
-  const end = s.endTimeMs > 0 ? s.endTimeMs : now;
-  return {
-    jobId: s.jobId,
-    name: s.name,
-    status: s.status,
-    parallelism: s.parallelism,
-    tasks: job.tasks.length,
-    recordsIn,
-    recordsOut,
-    startTimeMs: s.startTimeMs,
-    endTimeMs: s.endTimeMs,
-    durationMs: s.startTimeMs > 0 ? Math.max(0, end - s.startTimeMs) : 0,
-    restarts: s.restarts,
-  };
-}
+export { jobRow, type JobRow } from "../cluster/index.ts";
 
 /** Write `value` as pretty JSON on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Job states a job does not leave. */
-export const TERMINAL_STATES: ReadonlySet<string> = new Set(["finished", "failed", "cancelled"]);
+export { TERMINAL_STATES } from "../cluster/index.ts";

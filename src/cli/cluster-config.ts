@@ -28,6 +28,8 @@ export const jobManagerConfigSchema = z.strictObject({
   heartbeatIntervalMs: ms.default(1000),
   heartbeatTimeoutMs: ms.optional(),
   slotWaitTimeoutMs: ms.default(300_000),
+  /** Serve the REST API on this address too (`--web`). */
+  web: hostPort.optional(),
 });
 export type JobManagerConfig = z.output<typeof jobManagerConfigSchema>;
 

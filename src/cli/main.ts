@@ -17,6 +17,7 @@ import { registerSql } from "./commands/sql.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerSubmit } from "./commands/submit.ts";
 import { registerWorker } from "./commands/worker.ts";
+import { registerWebUi } from "./commands/webui.ts";
 import { registerWorkers } from "./commands/workers.ts";
 import { EXIT_USER_ERROR, reportError } from "./exit-codes.ts";
 import { VERSION } from "./version.ts";
@@ -42,6 +43,7 @@ export function createProgram(): Command {
   registerCancel(program);
   registerSavepoint(program);
   registerMetrics(program);
+  registerWebUi(program);
   return program;
 }
 

@@ -2,14 +2,17 @@
  * @module cli/commands/jobmanager
  * `bicycle jobmanager`: the cluster's JobManager process: serves the control plane over gRPC and keeps
  * its jobs in the checkpoint directory's store, so a restarted JobManager resumes them. Runs until
- * SIGINT/SIGTERM; jobs keep their stored state across a stop.
+ * SIGINT/SIGTERM; jobs keep their stored state across a stop. With `--web HOST:PORT` it also serves the
+ * REST API over its own (in-process) gateway, savepoints going under `<checkpoint-dir>/savepoints`.
  */
+import { join } from "node:path";
 import type { Command } from "commander";
-import { JobManager, serveJobManager } from "../../cluster/index.ts";
+import { inMemoryJobManager, JobManager, serveJobManager } from "../../cluster/index.ts";
 import { log } from "../../core/index.ts";
 import { JOB_MANAGER_ENV, jobManagerConfigSchema, resolveConfig, splitHostPort } from "../cluster-config.ts";
 import { positiveInt } from "../job-options.ts";
 import { untilSignal } from "../signals.ts";
+import { startWeb } from "../web-server.ts";
 
 interface Flags {
   config?: string;
@@ -18,6 +21,7 @@ interface Flags {
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
   slotWaitTimeoutMs?: number;
+  web?: string;
 }
 
 export function registerJobManager(program: Command): void {
@@ -30,6 +34,7 @@ export function registerJobManager(program: Command): void {
     .option("--heartbeat-interval-ms <ms>", "how often workers heartbeat", positiveInt)
     .option("--heartbeat-timeout-ms <ms>", "a worker silent this long is lost", positiveInt)
     .option("--slot-wait-timeout-ms <ms>", "how long a job waits for free slots", positiveInt)
+    .option("--web <host:port>", "also serve the REST API here, e.g. 0.0.0.0:8081")
     .action(async (flags: Flags) => {
       const { config, ...rest } = flags;
       const settings = resolveConfig(jobManagerConfigSchema, "jobmanager", config, JOB_MANAGER_ENV, { ...rest });
@@ -42,8 +47,10 @@ export function registerJobManager(program: Command): void {
       });
       const server = await serveJobManager(jobManager, { host: bind.hostname, port: bind.port });
       log.info(`JobManager listening on ${server.address} (checkpoints in ${settings.checkpointDir})`);
+      const web = settings.web === undefined ? undefined : startWeb(inMemoryJobManager(jobManager), settings.web, join(settings.checkpointDir, "savepoints"));
       const signal = await untilSignal();
       log.info(`JobManager stopping (${signal})`);
+      await web?.stop();
       await server.close();
       await jobManager.stop();
     });
