@@ -18,4 +18,4 @@ export { inlineSlot, threadSlot, type SlotHost, type SlotInitMessage } from "./w
 export type { SlotPort } from "./worker/slot-messages.ts";
 export { MiniCluster, type MiniClusterOptions } from "./mini-cluster.ts";
 export * from "./client.ts";
-export { jobRow, jobTotals, vertexOfTask, TERMINAL_STATES, type JobRow } from "./job-totals.ts";
+export { jobRow, jobTotals, liveJobDetails, metricsSnapshot, vertexOfTask, TERMINAL_STATES, type JobRow } from "./job-totals.ts";

@@ -5,7 +5,7 @@
  * and the REST API, so both report the same totals.
  */
 import { buildJobGraph, parsePlan } from "../plan/index.ts";
-import type { JobDetails, JobSummary } from "./client.ts";
+import { asJobRef, type ClusterOverview, type JobDetails, type JobManagerGateway, type JobSummary } from "./client.ts";
 
 /** Vertex id of a task id `vertex#subtask`. */
 export const vertexOfTask = (taskId: string): string => taskId.slice(0, taskId.lastIndexOf("#"));
@@ -71,3 +71,40 @@ export function jobRow(job: JobDetails, now = Date.now()): JobRow {
 
 /** Job states a job does not leave. */
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(["finished", "failed", "cancelled"]);
+
+/**
+ * The counters `bicycle metrics --json` prints and `GET /api/metrics` returns: per job its totals and
+ * per task records and bytes in/out with the backpressure ratio (at most 1), and per worker its slots,
+ * CPU and memory.
+ */
+export function metricsSnapshot(jobs: readonly JobDetails[], workers: ClusterOverview["workers"]) {
+  return {
+    jobs: jobs.map((job) => ({
+      jobId: job.summary.jobId,
+      name: job.summary.name,
+      status: job.summary.status,
+      ...jobTotals(job),
+      tasks: job.tasks.map((t) => ({
+        taskId: t.taskId,
+        workerId: t.workerId,
+        state: t.state,
+        recordsIn: t.recordsIn,
+        recordsOut: t.recordsOut,
+        bytesIn: t.bytesIn,
+        bytesOut: t.bytesOut,
+        backpressureRatio: Math.min(1, t.backpressureRatio),
+      })),
+    })),
+    workers: workers.map((w) => ({ workerId: w.workerId, status: w.status, slots: w.slots, freeSlots: w.freeSlots, cpuPercent: w.cpuPercent, rssBytes: w.rssBytes })),
+  };
+}
+
+/**
+ * The details of every job not yet ended, of `summaries` when the caller listed them already (a job
+ * that vanishes between the calls is skipped).
+ */
+export async function liveJobDetails(gateway: JobManagerGateway, summaries?: readonly JobSummary[]): Promise<JobDetails[]> {
+  const jobs = summaries ?? (await gateway.listJobs()).jobs;
+  const details = await Promise.all(jobs.filter((j) => !TERMINAL_STATES.has(j.status)).map((j) => gateway.getJob(asJobRef(j.jobId)).catch(() => null)));
+  return details.filter((d): d is JobDetails => d !== null);
+}

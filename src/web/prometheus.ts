@@ -8,7 +8,7 @@
  * Throughput is `rate(bicycle_task_records_out_total[1m])` in Prometheus.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
-import { asJobRef, jobTotals, TERMINAL_STATES, vertexOfTask, type JobDetails, type JobManagerGateway } from "../cluster/index.ts";
+import { jobTotals, liveJobDetails, vertexOfTask, type JobDetails, type JobManagerGateway } from "../cluster/index.ts";
 
 /** Scrapes for one server: its process registry lives as long as the server. */
 export class PrometheusExporter {
@@ -23,8 +23,7 @@ export class PrometheusExporter {
   /** The exposition text of the cluster and this process, read now. */
   async scrape(): Promise<string> {
     const [{ jobs }, overview] = await Promise.all([this.gateway.listJobs(), this.gateway.clusterOverview()]);
-    const live = jobs.filter((j) => !TERMINAL_STATES.has(j.status));
-    const details = (await Promise.all(live.map((j) => this.gateway.getJob(asJobRef(j.jobId)).catch(() => null)))).filter((d): d is JobDetails => d !== null);
+    const details = await liveJobDetails(this.gateway, jobs);
     const cluster = new Registry();
     describeCluster(cluster, jobs, details, overview);
     return Registry.merge([this.processRegistry, cluster]).metrics();

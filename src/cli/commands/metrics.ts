@@ -5,38 +5,16 @@
  * prints the same data.
  */
 import type { Command } from "commander";
-import { asJobRef, type JobDetails } from "../../cluster/index.ts";
-import { addClientFlags, fetchJob, printJson, TERMINAL_STATES, withJobManager, type ClientFlags } from "../cluster-client.ts";
-import { jobTotals } from "../job-totals.ts";
+import { liveJobDetails, metricsSnapshot } from "../../cluster/index.ts";
+import { addClientFlags, fetchJob, printJson, withJobManager, type ClientFlags } from "../cluster-client.ts";
 import { formatBytes, formatCount, formatRatio, renderTable } from "../table.ts";
-
-/** One job's counters as `metrics --json` prints them. */
-function jobMetrics(job: JobDetails) {
-  const { recordsIn, recordsOut } = jobTotals(job);
-  return {
-    jobId: job.summary.jobId,
-    name: job.summary.name,
-    status: job.summary.status,
-    recordsIn,
-    recordsOut,
-    tasks: job.tasks.map((t) => ({ taskId: t.taskId, workerId: t.workerId, state: t.state, recordsIn: t.recordsIn, recordsOut: t.recordsOut, bytesIn: t.bytesIn, bytesOut: t.bytesOut, backpressureRatio: t.backpressureRatio })),
-  };
-}
 
 export function registerMetrics(program: Command): void {
   addClientFlags(program.command("metrics").description("show job, task and worker counters").argument("[id]", "one job (id or unique prefix); default: every job not yet ended")).action(async (id: string | undefined, flags: ClientFlags) => {
     await withJobManager(flags, async (client) => {
-      let jobs: JobDetails[];
-      if (id !== undefined) jobs = [await fetchJob(client, id)];
-      else {
-        const { jobs: summaries } = await client.listJobs();
-        jobs = await Promise.all(summaries.filter((j) => !TERMINAL_STATES.has(j.status)).map((j) => client.getJob(asJobRef(j.jobId))));
-      }
+      const jobs = id === undefined ? await liveJobDetails(client) : [await fetchJob(client, id)];
       const { workers } = await client.clusterOverview();
-      const result = {
-        jobs: jobs.map(jobMetrics),
-        workers: workers.map((w) => ({ workerId: w.workerId, status: w.status, slots: w.slots, freeSlots: w.freeSlots, cpuPercent: w.cpuPercent, rssBytes: w.rssBytes })),
-      };
+      const result = metricsSnapshot(jobs, workers);
       if (flags.json === true) return printJson(result);
       let out = "";
       for (const job of result.jobs) {
