@@ -6,7 +6,7 @@
  * (`$side`, key columns `$k0..`), both hash into one keyed `sql:window-join` node, which emits the
  * pairs of a window when the watermark passes its end. Duplicate column names get a numeric suffix.
  */
-import type { Expr, ProjectionItem, WindowJoinConfig } from "../operators/index.ts";
+import { SIDE_COLUMN, type Expr, type ProjectionItem, type WindowJoinConfig } from "../operators/index.ts";
 import type { FromItem } from "./ast.ts";
 import { Binder, nullableOf, requireBoolean, Scope } from "./binder.ts";
 import { exprPos } from "./cst-to-ast.ts";
@@ -66,7 +66,7 @@ export function planJoin(p: QueryPlanner, j: Extract<FromItem, { k: "join" }>): 
   const outField = new Map<string, string>([...left.columns.map((c, i) => [`L.${c.field}`, leftOut[i]!] as const), ...right.columns.map((c, i) => [`R.${c.field}`, rightOut[i]!] as const)]);
   const condition = residual.length === 0 ? null : renameColumns(residual.length === 1 ? residual[0]! : { k: "call", fn: "and", args: residual, type: "BOOLEAN", nullable: residual.some(nullableOf) }, (f) => outField.get(f)!);
   const tag = (rel: Relation, sideIndex: number, keys: readonly Expr[]): string => {
-    const items: ProjectionItem[] = [...rel.columns.map((c) => ({ name: c.field, expr: colRef(c) })), { name: "$side", expr: { k: "lit", value: sideIndex, type: "INT" } }, ...keys.map((k, i) => ({ name: `$k${i}`, expr: k }))];
+    const items: ProjectionItem[] = [...rel.columns.map((c) => ({ name: c.field, expr: colRef(c) })), { name: SIDE_COLUMN, expr: { k: "lit", value: sideIndex, type: "INT" } }, ...keys.map((k, i) => ({ name: `$k${i}`, expr: k }))];
     const node = p.writer.add("sql:calc", sideIndex === 0 ? "JoinLeftKey" : "JoinRightKey", { filter: null, projection: items, updating: false }, { parallelism: p.writer.parallelismOf(rel.node) });
     p.writer.connect(rel.node, node);
     return node;

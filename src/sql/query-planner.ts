@@ -107,7 +107,7 @@ export class QueryPlanner {
       rank: (c) => {
         if (rankCall !== null) throw new SqlError("only one ranking function per SELECT", c.pos);
         rankCall = c;
-        return { k: "lit", value: null, type: "BIGINT" }; // placeholder; the rank node writes the column
+        return { k: "lit", value: null, type: "BIGINT" }; // never evaluated: this item is dropped and the rank node writes the column
       },
     };
     const binder = new Binder(scope, hooks);

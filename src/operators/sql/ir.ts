@@ -20,6 +20,9 @@ export const SQL_TYPES: readonly SqlType[] = ["BIGINT", "INT", "DOUBLE", "BOOLEA
 /** Column of an updating row holding its change kind. */
 export const OP_COLUMN = "$op";
 
+/** Column of a window join's input row naming its side (0 = left, 1 = right). */
+export const SIDE_COLUMN = "$side";
+
 /**
  * A typed, name-resolved expression. `nullable: false` lets the compiler skip null checks.
  *

@@ -27,16 +27,12 @@ import { createKeySelector, type KeySelector } from "../key-selector.ts";
 import type { Fns } from "../user-function.ts";
 import { LATE_RECORDS_METRIC } from "../window/window-operator.ts";
 import { compilePredicate } from "./expression-compiler.ts";
-import type { WindowJoinConfig } from "./ir.ts";
+import { SIDE_COLUMN, type WindowJoinConfig } from "./ir.ts";
 
 type Row = Record<string, unknown>;
 /** One buffered row and the end of its window. */
 type Entry = readonly [windowEnd: number, row: Row];
 
-/** Column of a join input row naming its side. */
-export const SIDE_COLUMN = "$side";
-/** Column of a join input row holding the join key. */
-export const KEY_COLUMN = "$key";
 
 /** Rows of `entries` in window `end`; the others, when any, are written back to `state`, else it is cleared. */
 function takeWindow(state: ListState<Entry>, end: number): Row[] {
