@@ -27,6 +27,7 @@ export {
   type Person,
 } from "./datagen/nexmark/index.ts";
 export { SplitCursor, type SplitOffsets } from "./common/split-cursor.ts";
+export { timestampFieldReader } from "./common/timestamp-field.ts";
 export { PrintSink } from "./print/print-sink.ts";
 export { parseStdoutSinkConfig, PIPE_BUF_BYTES, StdoutSink, writeWholeRecords, type RecordWriter, type StdoutSinkConfig } from "./stdout/stdout-sink.ts";
 export {

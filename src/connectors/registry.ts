@@ -23,6 +23,7 @@ import { KafkaSource, parseKafkaSourceConfig, type KafkaSourceFunctions } from "
 import { PrintSink } from "./print/print-sink.ts";
 import { parseStdoutSinkConfig, StdoutSink } from "./stdout/stdout-sink.ts";
 import { pulsarUnavailable } from "./pulsar/options.ts";
+import { timestampFieldReader } from "./common/timestamp-field.ts";
 
 type Fns = Readonly<Record<string, unknown>>;
 export type SourceFactory = (node: PlanNode, fns: Fns) => Source<unknown>;
@@ -50,19 +51,9 @@ function need<T>(node: PlanNode, fns: Fns, name: string, check: (v: unknown) => 
  * decoded value) unless the node carries its own.
  */
 function kafkaSource(node: PlanNode, fns: KafkaSourceFunctions): KafkaSource {
-  const { timestampField, ...config } = node.config;
-  if (timestampField === undefined || timestampField === null) return new KafkaSource(parseKafkaSourceConfig(config), fns);
-  if (typeof timestampField !== "string" || timestampField === "") {
-    throw new PlanError(`${node.kind} '${node.name}': option 'timestampField' must be a field name, got ${JSON.stringify(timestampField)}`);
-  }
-  const parsed = parseKafkaSourceConfig(config);
-  if (fns.timestamps !== undefined) return new KafkaSource(parsed, fns);
-  const timestamps = (value: unknown): number => {
-    const t = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[timestampField] : undefined;
-    if (typeof t !== "number") throw new TypeError(`field '${timestampField}' (the event time) is ${JSON.stringify(t) ?? "missing"}; expected epoch milliseconds`);
-    return t;
-  };
-  return new KafkaSource(parsed, { ...fns, timestamps });
+  const { timestampField: _, ...config } = node.config;
+  const timestamps = fns.timestamps ?? timestampFieldReader(node);
+  return new KafkaSource(parseKafkaSourceConfig(config), timestamps === null ? fns : { ...fns, timestamps });
 }
 
 /**

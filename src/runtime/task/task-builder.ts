@@ -7,7 +7,7 @@
  */
 import { keyGroupOf, keyGroupRangeFor, MetricGroup, PlanError } from "../../core/index.ts";
 import type { OperatorContext, RecordBatch, TaskLocation } from "../../core/index.ts";
-import { createSink, createSource, isSinkKind, isSourceKind } from "../../connectors/index.ts";
+import { createSink, createSource, isSinkKind, isSourceKind, timestampFieldReader } from "../../connectors/index.ts";
 import { createKeySelector, createOperator, type Fns } from "../../operators/index.ts";
 import type { JobEdge, JobGraph, JobVertex, UserFunctions } from "../../plan/index.ts";
 import type { KeyedStateBackend, StateBackend } from "../../state/index.ts";
@@ -127,7 +127,7 @@ export async function buildSubtask(ctx: TaskBuildContext, vertex: JobVertex, sub
       const states = ctx.restore.operatorStates(chain[0]!.uid).map((s) => s.operator);
       if (states.length > 0) source.restoreState(states, chain[0]!.location);
     }
-    const timestampOf = typeof fns.timestamps === "function" ? (fns.timestamps as (v: unknown) => number) : timestampFieldReader(head.config.timestampField);
+    const timestampOf = typeof fns.timestamps === "function" ? (fns.timestamps as (v: unknown) => number) : timestampFieldReader(head);
     const watermarks = (head.config.watermarks ?? null) as WatermarkSpec | null;
     task = new SourceStreamTask(taskName, chain, writers, control, taskMetrics, checkpointing, {
       source,
@@ -195,12 +195,3 @@ function addDownstream(from: ChainedOperator, sideOutput: string | undefined, to
   list.push(to);
 }
 
-/**
- * A plan-only job (SQL) names its time attribute in the source config instead of shipping a function:
- * `timestampField: "ts"` reads epoch milliseconds from that column of each record.
- */
-function timestampFieldReader(field: unknown): ((v: unknown) => number) | null {
-  if (field === undefined || field === null) return null;
-  if (typeof field !== "string") throw new PlanError(`source option 'timestampField' must be a column name, got ${JSON.stringify(field)}`);
-  return (v) => (v as Record<string, number>)[field]!;
-}
