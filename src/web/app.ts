@@ -3,9 +3,14 @@
  * createWebApp: the REST API over a JobManagerGateway (the JobManager's own, in process, or a gRPC
  * client of a remote one) as an Elysia app. Routes come from routes/*.ts as plain specs; this file binds
  * them to Elysia, turns every error into `{error, fields?}` with its status (no stack traces), caps
- * bodies and serves the OpenAPI document generated from the same specs.
+ * bodies and serves the OpenAPI document generated from the same specs, and the dashboard at `/`.
+ *
+ * The dashboard (dashboard/) is a Bun HTML import: Bun bundles its TypeScript and CSS (uPlot included)
+ * when the server starts from source, and `bun build --compile` embeds the bundle in the executable, so
+ * the page needs no files on disk and no CDN. Elysia hands an HTMLBundle to Bun.serve's static routes.
  */
 import { Elysia } from "elysia";
+import dashboard from "./dashboard/index.html";
 import type { JobManagerGateway } from "../cluster/index.ts";
 import { errorReply, MAX_MULTIPART_BODY, type PlanSql, type Reply, type RouteSpec, type WebContext } from "./http.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -39,7 +44,8 @@ export function createWebApp(gateway: JobManagerGateway, options: WebAppOptions 
   const routes = webRoutes(new PrometheusExporter(gateway));
   const document = openApiDocument(routes, options.version ?? "0.0.0");
   // Bun refuses larger bodies outright; each route caps its own kind lower (readBody).
-  let app = new Elysia({ serve: { maxRequestBodySize: MAX_MULTIPART_BODY + 64 * 1024 } }).onError(({ code, error }) => {
+  // development: false, or Bun would serve the page with its hot-reload client and rebundle per request.
+  let app = new Elysia({ serve: { maxRequestBodySize: MAX_MULTIPART_BODY + 64 * 1024, development: false } }).onError(({ code, error }) => {
     if (code === "NOT_FOUND") return Response.json({ error: "no such route" }, { status: 404 });
     return toResponse(errorReply(error));
   });
@@ -57,7 +63,7 @@ export function createWebApp(gateway: JobManagerGateway, options: WebAppOptions 
       { parse: "none" },
     );
   }
-  return app.get("/openapi", () => Response.json(document));
+  return app.get("/openapi", () => Response.json(document)).get("/", dashboard);
 }
 
 export type WebApp = ReturnType<typeof createWebApp>;

@@ -92,12 +92,13 @@ describe("compiled bicycle executable", () => {
     expect(lines(r.stdout).map((l) => l.replace(/^\d+> /, "")).toSorted()).toEqual(["the: 2", "the: 3", "dog: 2", "quick: 2", "brown: 2", "dog: 3"].toSorted());
   });
 
-  test("a cluster of binaries: jobmanager, a 2-slot worker, submit -p 2 follows the job to the end", async () => {
+  test("a cluster of binaries: jobmanager (with --web), a 2-slot worker, submit -p 2 follows the job to the end; the dashboard is embedded", async () => {
     const port = freePort();
+    const webPort = freePort();
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     const spawn = (args: string[]) => Bun.spawn(["./bicycle", ...args], { cwd: runDir, env, stdout: "ignore", stderr: "pipe", stdin: "ignore" });
-    const jm = spawn(["jobmanager", "--bind", `127.0.0.1:${port}`, "--checkpoint-dir", join(runDir, "ck")]);
+    const jm = spawn(["jobmanager", "--bind", `127.0.0.1:${port}`, "--checkpoint-dir", join(runDir, "ck"), "--web", `127.0.0.1:${webPort}`]);
     const worker = spawn(["worker", "--jobmanager", `127.0.0.1:${port}`, "--slots", "2", "--bind", "127.0.0.1:0", "--rpc-bind", "127.0.0.1:0", "--state-dir", join(runDir, "st")]);
     const client = connectJobManager(`127.0.0.1:${port}`, { deadlineMs: 2000 });
     try {
@@ -113,6 +114,20 @@ describe("compiled bicycle executable", () => {
       expect(r.stderr).toContain("FINISHED");
       expect(r.stdout.trim()).toMatch(/^[0-9a-f]{32}$/);
       expect(r.exitCode).toBe(0);
+
+      // The dashboard's HTML, script and stylesheet come out of the executable (no sources on disk here).
+      const web = `http://127.0.0.1:${webPort}`;
+      const html = await (await fetch(`${web}/`)).text();
+      expect(html).toContain("<title>Bicycle dashboard</title>");
+      const assets = [...html.matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+      expect(assets.some((a) => a.endsWith(".js"))).toBe(true);
+      expect(assets.some((a) => a.endsWith(".css"))).toBe(true);
+      const bodies = await Promise.all(assets.map(async (a) => ({ a, res: await fetch(`${web}${a}`) })));
+      for (const { a, res } of bodies) expect(`${a} ${res.status}`).toBe(`${a} 200`);
+      const texts = await Promise.all(bodies.map(({ res }) => res.text()));
+      expect(texts.some((s) => s.includes("No such job"))).toBe(true); // the dashboard's own code
+      expect(texts.some((s) => s.includes(".uplot"))).toBe(true); // uPlot's stylesheet, bundled
+      expect((await (await fetch(`${web}/api/jobs`)).json()).jobs).toHaveLength(1);
     } finally {
       client.close();
       jm.kill("SIGKILL");
