@@ -1,6 +1,6 @@
 /**
  * @module cli/web-server
- * Starts the REST API on `host:port` for `bicycle jobmanager --web` and `bicycle webui`, with the CLI's
+ * Starts the dashboard and REST API on `host:port` for `bicycle jobmanager --web` and `bicycle webui`, with the CLI's
  * SQL planner, and stops it again.
  */
 import type { JobManagerGateway } from "../cluster/index.ts";
@@ -19,7 +19,7 @@ export function startWeb(gateway: JobManagerGateway, bind: string, savepointDir:
   const { hostname, port } = splitHostPort(bind);
   const app = createWebApp(gateway, { planSql: planSqlForWeb, version: VERSION, ...(savepointDir === undefined ? {} : { savepointDir }) }).listen({ hostname, port });
   const url = `http://${hostname}:${app.server?.port ?? port}`;
-  log.info(`REST API on ${url} (OpenAPI document at ${url}/openapi)`);
+  log.info(`dashboard on ${url}/, REST API under ${url}/api (OpenAPI document at ${url}/openapi)`);
   return {
     url,
     stop: async () => {

@@ -3,7 +3,7 @@
  * `bicycle jobmanager`: the cluster's JobManager process: serves the control plane over gRPC and keeps
  * its jobs in the checkpoint directory's store, so a restarted JobManager resumes them. Runs until
  * SIGINT/SIGTERM; jobs keep their stored state across a stop. With `--web HOST:PORT` it also serves the
- * REST API over its own (in-process) gateway, savepoints going under `<checkpoint-dir>/savepoints`.
+ * dashboard and REST API over its own (in-process) gateway, savepoints going under `<checkpoint-dir>/savepoints`.
  */
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -34,7 +34,7 @@ export function registerJobManager(program: Command): void {
     .option("--heartbeat-interval-ms <ms>", "how often workers heartbeat", positiveInt)
     .option("--heartbeat-timeout-ms <ms>", "a worker silent this long is lost", positiveInt)
     .option("--slot-wait-timeout-ms <ms>", "how long a job waits for free slots", positiveInt)
-    .option("--web <host:port>", "also serve the REST API here, e.g. 0.0.0.0:8081")
+    .option("--web <host:port>", "also serve the dashboard and REST API here, e.g. 0.0.0.0:8081")
     .action(async (flags: Flags) => {
       const { config, ...rest } = flags;
       const settings = resolveConfig(jobManagerConfigSchema, "jobmanager", config, JOB_MANAGER_ENV, { ...rest });

@@ -1,6 +1,6 @@
 /**
  * @module cli/commands/webui
- * `bicycle webui --bind 0.0.0.0:8081 --jobmanager HOST:9000`: the REST API as its own process, over a
+ * `bicycle webui --bind 0.0.0.0:8081 --jobmanager HOST:9000`: the dashboard and REST API as their own process, over a
  * gRPC client of a remote JobManager. Savepoints go under `--savepoint-dir` (a directory on the
  * JobManager's host; default BICYCLE_SAVEPOINT_DIR, else the endpoint answers 501). Runs until
  * SIGINT/SIGTERM.
@@ -21,7 +21,7 @@ interface Flags {
 export function registerWebUi(program: Command): void {
   program
     .command("webui")
-    .description("serve the REST API for a JobManager")
+    .description("serve the web dashboard and REST API for a JobManager")
     .option("--bind <host:port>", "where to listen", "0.0.0.0:8081")
     .option("--jobmanager <host:port>", "the JobManager (default: BICYCLE_JOBMANAGER or 127.0.0.1:9000)")
     .option("--savepoint-dir <dir>", "savepoints go under this directory on the JobManager's host (default: BICYCLE_SAVEPOINT_DIR)")
