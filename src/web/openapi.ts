@@ -40,6 +40,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       responses,
     };
   }
+  paths["/"] = { get: { summary: "the web dashboard (HTML; its bundled script and stylesheet are served beside it)", tags: ["meta"], operationId: "getDashboard", responses: { "200": { description: "success", content: { "text/html": { schema: { type: "string" } } } } } } };
   paths["/openapi"] = { get: { summary: "this document", tags: ["meta"], operationId: "getOpenapi", responses: { "200": { description: "success", content: { "application/json": { schema: { type: "object" } } } } } } };
   return {
     openapi: "3.1.0",

@@ -127,7 +127,7 @@ describe("compiled bicycle executable", () => {
       const texts = await Promise.all(bodies.map(({ res }) => res.text()));
       expect(texts.some((s) => s.includes("No such job"))).toBe(true); // the dashboard's own code
       expect(texts.some((s) => s.includes(".uplot"))).toBe(true); // uPlot's stylesheet, bundled
-      expect((await (await fetch(`${web}/api/jobs`)).json()).jobs).toHaveLength(1);
+      expect(((await (await fetch(`${web}/api/jobs`)).json()) as { jobs: unknown[] }).jobs).toHaveLength(1);
     } finally {
       client.close();
       jm.kill("SIGKILL");
