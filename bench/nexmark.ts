@@ -28,13 +28,8 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { asJobRef, MiniCluster, slotsRequired } from "../src/cluster/index.ts";
 import { log } from "../src/core/index.ts";
-import { buildJobGraph, type LogicalPlan } from "../src/plan/index.ts";
-import { planSqlScript, type SqlPlannerOptions, type SqlStatementResult } from "../src/sql/index.ts";
-import { slotThreadEntry } from "../src/cli/slot-entry.ts";
-
-const ALL_QUERIES = ["q0", "q1", "q2", "q5", "q7", "q8", "q11"] as const;
+import { NEXMARK_QUERIES as ALL_QUERIES, planNexmarkJob, runNexmarkJob, type SqlJob } from "./nexmark-jobs.ts";
 /** The aims (events/s per core) from the issue; q1/q2 share q0's, q11 has none. */
 const AIMS: Readonly<Record<string, number>> = { q0: 1_000_000, q1: 1_000_000, q2: 1_000_000, q5: 150_000, q7: 100_000, q8: 300_000 };
 const FIRST_ROW_AIM_MS = 150;
@@ -81,67 +76,20 @@ function median(xs: readonly number[]): number {
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const fmtRate = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${(r / 1e3).toFixed(0)} k`);
 
-type SqlJob = Extract<SqlStatementResult, { kind: "job" }>;
-
-function plannerOptions(parallelism: number, events: number): SqlPlannerOptions {
-  return { parallelism, nexmark: { events }, output: { format: "json" } };
-}
-
-function planJob(text: string, parallelism: number, events: number): SqlJob {
-  const jobs = planSqlScript(text, plannerOptions(parallelism, events)).filter((r): r is SqlJob => r.kind === "job");
-  if (jobs.length !== 1) throw new Error(`expected one job, planned ${jobs.length}`);
-  return jobs[0]!;
-}
-
-/** The plan with its stdout sink(s) swapped for a blackhole (same id, edges and parallelism). */
-function withDiscardSink(plan: LogicalPlan): LogicalPlan {
-  let swapped = 0;
-  const nodes = plan.nodes.map((n) => {
-    if (n.kind !== "sink:stdout") return n;
-    swapped++;
-    return { ...n, kind: "sink:discard", name: "Blackhole", config: {} };
-  });
-  if (swapped === 0) throw new Error("the plan has no sink:stdout node to replace");
-  return { ...plan, nodes };
-}
-
 // ---- 1. plan time ----
 
 function planMs(text: string): number {
-  for (let i = 0; i < 3; i++) planJob(text, 1, EVENTS);
+  for (let i = 0; i < 3; i++) planNexmarkJob(text, 1, EVENTS);
   const times: number[] = [];
   for (let i = 0; i < PLAN_RUNS; i++) {
     const t = performance.now();
-    planJob(text, 1, EVENTS);
+    planNexmarkJob(text, 1, EVENTS);
     times.push(performance.now() - t);
   }
   return median(times);
 }
 
 // ---- 2. throughput on the embedded MiniCluster ----
-
-/** Wall ms from submitJob to the job's end (cluster start-up and stop excluded). */
-async function runJob(job: SqlJob, parallelism: number): Promise<number> {
-  const plan = withDiscardSink(job.plan);
-  const graph = buildJobGraph(plan, { chaining: true });
-  const cluster = await MiniCluster.start({ slotsPerWorker: slotsRequired(graph), slotEntry: slotThreadEntry() });
-  try {
-    const started = performance.now();
-    const { jobId } = await cluster.gateway.submitJob({
-      name: job.name,
-      parallelism,
-      planJson: JSON.stringify(plan),
-      optionsJson: JSON.stringify({ parallelism, checkpointInterval: 0 }),
-    });
-    await cluster.jobManager.jobMaster(jobId)!.terminated;
-    const ms = performance.now() - started;
-    const details = await cluster.gateway.getJob(asJobRef(jobId));
-    if (details.summary.status !== "finished") throw new Error(`job ${job.name} (${jobId}) ${details.summary.status}${details.failure === undefined ? "" : `: ${details.failure}`}`);
-    return ms;
-  } finally {
-    await cluster.stop();
-  }
-}
 
 interface QueryResult {
   query: string;
@@ -229,7 +177,7 @@ for (const q of QUERIES) texts.set(q, await Bun.file(join(ROOT, "examples/nexmar
 
 // The very first plan in the process also pays for loading and JIT-compiling the parser and planner.
 const coldStarted = performance.now();
-planJob(texts.get(QUERIES[0]!)!, 1, EVENTS);
+planNexmarkJob(texts.get(QUERIES[0]!)!, 1, EVENTS);
 const firstPlanMs = performance.now() - coldStarted;
 const plans = new Map<string, number>();
 for (const q of QUERIES) plans.set(q, planMs(texts.get(q)!));
@@ -240,9 +188,9 @@ for (const q of QUERIES) {
     const aim = AIMS[q];
     const r: QueryResult = { query: q, parallelism: p, planMs: plans.get(q)!, ok: false, runsMs: [], ...(aim === undefined ? {} : { aimPerCore: aim }) };
     try {
-      const job = planJob(texts.get(q)!, p, EVENTS);
+      const job = planNexmarkJob(texts.get(q)!, p, EVENTS);
       for (let i = 0; i < RUNS; i++) {
-        const ms = await runJob(job, p);
+        const ms = await runNexmarkJob(job, p);
         r.runsMs.push(ms);
         say(`  ${q} p=${p}: run ${i + 1}/${RUNS} ${ms.toFixed(0)} ms (${fmtRate(EVENTS / (ms / 1000))} events/s)`);
         Bun.gc(true);
