@@ -18,6 +18,7 @@ import { createCalcOperator, createGroupAggOperator, createSqlWindowAggregate, c
 import { requireFunction, requireObject, type Fns } from "./user-function.ts";
 import { createAggregate, type AggregateFunction, type AggregateSpec } from "./window/aggregates.ts";
 import type { WindowAssignerSpec } from "./window/assigners.ts";
+import { canSlice, SlicedWindowOperator } from "./window/sliced-window-operator.ts";
 import { AlignedWindowOperator, SessionWindowOperator, type ProcessWindowFunction, type WindowOperatorOptions } from "./window/window-operator.ts";
 
 export type AnyOperator = Operator<unknown, unknown>;
@@ -41,12 +42,13 @@ function windowOperator(node: PlanNode, fns: Fns): AnyOperator {
     lateOutputTag: config.lateOutputTag,
     keyOf: createKeySelector(node, fns),
     aggregate: sql === null ? createAggregate(config.aggregate, fns) : (sql.aggregate as AggregateFunction<unknown, unknown, unknown>),
-    ...(sql === null ? {} : { result: sql.result }),
+    ...(sql === null ? {} : { result: sql.result, mergesExactly: sql.aggregate.mergesExactly }),
     ...(config.aggregate.type === "process"
       ? { process: requireFunction<ProcessWindowFunction<unknown, unknown, unknown>>(node, fns, "process") }
       : {}),
   };
-  return config.assigner.type === "session" ? new SessionWindowOperator(options) : new AlignedWindowOperator(options);
+  if (config.assigner.type === "session") return new SessionWindowOperator(options);
+  return canSlice(options) ? new SlicedWindowOperator(options) : new AlignedWindowOperator(options);
 }
 
 const FACTORIES = new Map<string, OperatorFactory>([

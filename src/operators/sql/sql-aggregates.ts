@@ -53,6 +53,12 @@ export class SqlAggregateFunction implements AggregateFunction<Row, SqlAccumulat
   private readonly width: number;
   private readonly groupRow: (row: Row) => Row;
   private readonly groupNames: readonly string[];
+  /**
+   * True when `merge` equals adding the merged records one by one: no DISTINCT (its sets would be
+   * copied per merge) and no SUM/AVG over a non-integer type (float addition in another order may
+   * round differently). Sliced sliding windows (operators/window) need this to give identical results.
+   */
+  readonly mergesExactly: boolean;
 
   constructor(spec: GroupAggregateSpec) {
     this.groupRow = compileProjection(spec.groupBy, false);
@@ -75,6 +81,7 @@ export class SqlAggregateFunction implements AggregateFunction<Row, SqlAccumulat
     }
     this.slots = slots;
     this.width = at;
+    this.mergesExactly = slots.every((s) => s.distinctAt < 0 && (s.kind === COUNT || s.kind === MIN || s.kind === MAX || s.integer));
   }
 
   createAccumulator(): SqlAccumulator {

@@ -39,13 +39,21 @@ export interface WindowOperatorOptions {
   readonly process?: ProcessWindowFunction<unknown, unknown, unknown>;
   /** When set, a fired window emits what this builds from its accumulator and bounds instead of a WindowResult (SQL's flat rows). */
   readonly result?: (accumulator: unknown, start: number, end: number) => unknown;
+  /**
+   * True when `aggregate.merge` of accumulators gives exactly what adding their records one by one to a
+   * single accumulator would (no float rounding differences, no DISTINCT sets to copy), and `merge`
+   * returns a new accumulator leaving its inputs untouched: sliding windows
+   * may then keep one accumulator per slide-long slice and merge slices when a window fires
+   * (sliced-window-operator.ts).
+   */
+  readonly mergesExactly?: boolean;
 }
 
 /** The metric counting records dropped as late. */
 export const LATE_RECORDS_METRIC = "numLateRecordsDropped";
 
 /** Shared machinery: keys, lateness, firing, buffering; subclasses place records into windows. */
-abstract class WindowOperatorBase implements Operator<unknown, unknown> {
+export abstract class WindowOperatorBase implements Operator<unknown, unknown> {
   protected store!: KeyedStateStore;
   protected timers!: TimerService;
   private lateRecords!: Counter;
@@ -202,7 +210,28 @@ export class AlignedWindowOperator extends WindowOperatorBase {
   }
 }
 
-/** Session windows: per key a set of [start, end) windows, merged when a record bridges them. */
+/**
+ * Session windows: per key a set of [start, end) windows, merged when a record bridges them.
+ *
+ * Per-record cost. Most records land in the key's one open session and only move its end forward, so
+ * the common path is: one pass over the key's few sessions, `add` into the found accumulator, and one
+ * `put` under the unchanged start (the stored [end, acc] pair is reused). Sessions a merge swallowed are
+ * removed only after the merged session is written, so the key's map never empties in between (an
+ * emptied map would be dropped and re-created, churning the backend's per-key table).
+ *
+ * Timers without allowed lateness are lazy (Flink instead deletes and re-registers one timer per merged
+ * window). Invariant: every stored session has an event-time timer of its key registered at or before
+ * its maxTimestamp (= end - 1).
+ * - A new session registers its maxTimestamp.
+ * - A record that merges into stored sessions registers nothing: each merged session already had a
+ *   timer at or before its own maxTimestamp, which is at or before the merged one.
+ * - A timer at t fires the sessions whose maxTimestamp is t, drops them, and registers a timer at
+ *   maxTimestamp for every session still open after t (a no-op for one already registered there).
+ * So each session fires exactly once, at its final maxTimestamp, and a key has about one pending timer
+ * per session instead of one per record. With allowed lateness every record registers its firing and
+ * cleanup timers as before (late-but-allowed sessions re-fire per record, so the invariant would need
+ * a second case for cleanup).
+ */
 export class SessionWindowOperator extends WindowOperatorBase {
   /** start -> [end, accumulator] */
   private sessions!: MapState<number, [number, unknown]>;
@@ -224,36 +253,52 @@ export class SessionWindowOperator extends WindowOperatorBase {
     let start = timestamp;
     let end = timestamp + this.gap;
     let acc: unknown = undefined;
-    let hasAcc = false;
-    const merged: number[] = [];
+    /** The first session merged (its pair is reused), and the starts of any further ones. */
+    let first: [number, unknown] | null = null;
+    let firstStart = 0;
+    let others: number[] | null = null;
     // Windows intersect when they overlap or touch (Flink's TimeWindow.intersects).
-    for (const [s, [e, a]] of sessions.entries()) {
+    for (const [s, pair] of sessions.entries()) {
+      const e = pair[0];
       if (s <= end && e >= start) {
         start = Math.min(start, s);
         end = Math.max(end, e);
-        acc = hasAcc ? agg.merge(acc, a) : a;
-        hasAcc = true;
-        merged.push(s);
+        if (first === null) {
+          first = pair;
+          firstStart = s;
+          acc = pair[1];
+        } else {
+          acc = agg.merge(acc, pair[1]);
+          (others ??= []).push(s);
+        }
       }
     }
     const maxTs = end - 1;
     if (this.isLate(maxTs, watermark)) return false;
-    for (const s of merged) sessions.remove(s);
-    acc = agg.add(value, hasAcc ? acc : agg.createAccumulator());
-    sessions.put(start, [end, acc]);
-    this.registerTimers(maxTs, watermark);
+    acc = agg.add(value, first === null ? agg.createAccumulator() : acc);
+    let pair: [number, unknown];
+    if (first !== null && firstStart === start) {
+      pair = first;
+      pair[0] = end;
+      pair[1] = acc;
+    } else pair = [end, acc];
+    sessions.put(start, pair);
+    if (first !== null && firstStart !== start) sessions.remove(firstStart);
+    if (others !== null) for (const s of others) if (s !== start) sessions.remove(s);
+    if (first === null || this.lateness > 0) this.registerTimers(maxTs, watermark);
     if (maxTs <= watermark) this.fire(start, end, acc);
     return true;
   }
 
   onEventTimeTimer(_key: unknown, timestamp: number, _out: Output<unknown>): void {
     const sessions = this.sessions;
-    const expired: number[] = [];
+    let expired: number[] | null = null;
     for (const [start, [end, acc]] of sessions.entries()) {
       const maxTs = end - 1;
       if (maxTs === timestamp) this.fire(start, end, acc);
-      if (maxTs + this.lateness <= timestamp) expired.push(start);
+      if (maxTs + this.lateness <= timestamp) (expired ??= []).push(start);
+      else if (this.lateness === 0 && maxTs > timestamp) this.timers.registerEventTimeTimer(maxTs);
     }
-    for (const start of expired) sessions.remove(start);
+    if (expired !== null) for (const start of expired) sessions.remove(start);
   }
 }

@@ -26,4 +26,28 @@ describe("memory backend", () => {
     now += 100;
     expect(v.value()).toBeUndefined();
   });
+
+  test("consecutive equal composite keys (new arrays) share an entry; any differing element switches keys", () => {
+    const s = new MemoryKeyedStateBackend({ operatorId: "c", keyGroupRange: { start: 0, end: 127 }, maxParallelism: 128 });
+    const v = s.getValueState<number>({ kind: "value", name: "v" });
+    const put = (key: unknown[], x: number) => {
+      s.setCurrentKey(key);
+      v.update(x);
+    };
+    put([1, "a"], 1);
+    s.setCurrentKey([1, "a"]);
+    expect(v.value()).toBe(1);
+    put([1, "b"], 2);
+    put(["1", "b"], 3);
+    put([1, "b", null], 4);
+    put([NaN], 5);
+    s.setCurrentKey([NaN]);
+    expect(v.value()).toBe(5);
+    const seen = (key: unknown[]) => {
+      s.setCurrentKey(key);
+      return v.value();
+    };
+    expect([seen([1, "a"]), seen([1, "b"]), seen(["1", "b"]), seen([1, "b", null])]).toEqual([1, 2, 3, 4]);
+    expect(s.getCurrentKey()).toEqual([1, "b", null]);
+  });
 });

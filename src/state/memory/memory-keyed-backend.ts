@@ -44,6 +44,12 @@ export class MemoryKeyedStateBackend implements KeyedStateBackend {
   }
 
   setCurrentKey(key: unknown): void {
+    // Composite keys are new arrays per record and normalize to JSON; a run of records with the same
+    // key (rows of one window) keeps the normalized form instead of re-serializing it per record.
+    if (Array.isArray(key) && Array.isArray(this.currentKey) && samePrimitives(key, this.currentKey)) {
+      this.currentKey = key;
+      return;
+    }
     this.currentKey = key;
     this.cursor.current = normalizeKey(key);
   }
@@ -214,4 +220,17 @@ export class MemoryStateBackend implements StateBackend {
   async createKeyedBackend(options: KeyedBackendOptions): Promise<KeyedStateBackend> {
     return new MemoryKeyedStateBackend(options);
   }
+}
+
+/**
+ * Whether two arrays hold the same primitives in the same order, so they normalize to the same key
+ * (`===` equal primitives have equal JSON; NaN and objects compare unequal and take the slow path).
+ */
+function samePrimitives(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (x !== b[i] || (typeof x === "object" && x !== null)) return false;
+  }
+  return true;
 }
