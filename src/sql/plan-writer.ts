@@ -6,6 +6,7 @@
  */
 import { PlanError } from "../core/index.ts";
 import { validatePlan, type KeySpec, type LogicalPlan, type Partitioning, type PlanEdge, type PlanNode } from "../plan/index.ts";
+import { reuseSubPlans } from "./sub-plan-reuse.ts";
 
 export class PlanWriter {
   private readonly nodes: PlanNode[] = [];
@@ -41,8 +42,10 @@ export class PlanWriter {
     return n;
   }
 
-  build(name: string, maxParallelism: number): LogicalPlan {
-    const plan: LogicalPlan = { name, maxParallelism, nodes: this.nodes, edges: this.edges };
+  /** The job's plan, with identical sub-plans computed once unless `reuseSubPlans` is false. */
+  build(name: string, maxParallelism: number, options: { reuseSubPlans?: boolean } = {}): LogicalPlan {
+    let plan: LogicalPlan = { name, maxParallelism, nodes: this.nodes, edges: this.edges };
+    if (options.reuseSubPlans !== false) plan = reuseSubPlans(plan);
     validatePlan(plan);
     return plan;
   }

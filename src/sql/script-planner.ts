@@ -45,7 +45,7 @@ export type SqlStatementResult =
   | { kind: "ddl"; message: string }
   | { kind: "set"; key: string; value: string };
 
-const SETTINGS = ["parallelism.default", "pipeline.name", "execution.checkpointing.interval"];
+const SETTINGS = ["parallelism.default", "pipeline.name", "execution.checkpointing.interval", "table.optimizer.reuse-sub-plan-enabled"];
 
 /** Plan every statement of `text`; throws SqlError (line and column) at the first bad one. */
 export function planSqlScript(text: string, options: SqlPlannerOptions): SqlStatementResult[] {
@@ -58,6 +58,8 @@ class SqlSession {
   private parallelism: number;
   private jobName: string | undefined;
   private checkpointIntervalMs = 0;
+  /** Compute identical subqueries once (sub-plan-reuse.ts) until SET 'table.optimizer.reuse-sub-plan-enabled' = 'false'. */
+  private reuseSubPlans = true;
 
   constructor(private readonly options: SqlPlannerOptions) {
     this.parallelism = options.parallelism;
@@ -98,6 +100,10 @@ class SqlSession {
         break;
       case "execution.checkpointing.interval":
         this.checkpointIntervalMs = parseDuration(value, key, pos);
+        break;
+      case "table.optimizer.reuse-sub-plan-enabled":
+        if (!/^(true|false)$/i.test(value)) throw new SqlError(`'${key}' must be true or false, got '${value}'`, pos);
+        this.reuseSubPlans = value.toLowerCase() === "true";
         break;
       default:
         throw new SqlError(`unknown setting '${key}'${didYouMean(key, SETTINGS)}; supported: ${SETTINGS.join(", ")}`, pos);
@@ -146,7 +152,7 @@ class SqlSession {
       printsToStdout = true;
     }
     const name = this.jobName ?? oneLine(source);
-    const plan = writer.build(name, Math.max(this.options.maxParallelism ?? DEFAULT_MAX_PARALLELISM, this.parallelism));
+    const plan = writer.build(name, Math.max(this.options.maxParallelism ?? DEFAULT_MAX_PARALLELISM, this.parallelism), { reuseSubPlans: this.reuseSubPlans });
     return { kind: "job", name, plan, columns: columns.map((c) => ({ name: c.name, type: c.type })), updating: rel.updating, printsToStdout, checkpointIntervalMs: this.checkpointIntervalMs };
   }
 }

@@ -111,6 +111,7 @@ describe("errors: position, expectation, suggestion", () => {
     ["rank without filter", "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY price DESC) AS rn FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '10' SECOND)))", /filter the ranking column: WHERE rn <= N/],
     ["unknown setting", "SET 'parallelism.defualt' = '2'", /unknown setting 'parallelism.defualt' \(did you mean 'parallelism.default'\?\)/],
     ["cast", "SELECT CAST(dateTime AS BOOLEAN) FROM bid", /cannot CAST TIMESTAMP\(3\) to BOOLEAN/],
+    ["reuse setting", "SET 'table.optimizer.reuse-sub-plan-enabled' = 'yes'", /'table.optimizer.reuse-sub-plan-enabled' must be true or false, got 'yes'/],
   ];
   for (const [name, script, message] of cases) {
     test(name, () => {
