@@ -32,13 +32,9 @@ export class JobManagerUnreachableError extends BicycleError {
   }
 }
 
-/** A short reason for a failed control-plane connection, from the gRPC transport's long message. */
+/** The reason part of a transport error's message ("control-plane call M to A failed: STATUS: reason"). */
 function unreachableReason(message: string): string {
-  const errno = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)\b/.exec(message)?.[1];
-  if (errno === "ECONNREFUSED") return "connection refused";
-  if (errno !== undefined) return errno;
-  if (message.includes("DEADLINE_EXCEEDED")) return "no answer before the deadline";
-  return "no connection";
+  return /failed: (?:[A-Z_]+: )?(.*)$/s.exec(message)?.[1] ?? "no connection";
 }
 
 /**

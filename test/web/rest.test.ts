@@ -3,14 +3,16 @@
  * free port. A SQL job is submitted through POST /api/jobs; every endpoint's status code is checked and
  * its body validated against its schema in src/web/schemas.ts; bad bodies get 400 with field errors,
  * unknown ids 404, oversized bodies 413; savepoints land under the configured directory; /metrics is
- * Prometheus text with the task counters; /openapi lists exactly the app's routes.
+ * Prometheus text with the task counters; /openapi lists exactly the app's routes. A TypeScript job
+ * bundled as `bicycle submit` bundles it, uploaded as multipart/form-data, runs its functions to the end.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { z } from "zod";
 import { MiniCluster } from "../../src/cluster/index.ts";
+import { bundleJobFile, defineJob } from "../../src/cli/job-bundle.ts";
 import { slotThreadEntry } from "../../src/cli/slot-entry.ts";
 import { planSqlForWeb } from "../../src/cli/web-sql.ts";
 import { createWebApp, MAX_JSON_BODY, openApiPath, schemas, type WebApp } from "../../src/web/index.ts";
@@ -231,4 +233,47 @@ describe("commands", () => {
     expect(["cancelling", "cancelled"]).toContain(c.status);
     await until(async () => (await expectShape("GET", `/api/jobs/${jobId}`, 200, schemas.JobResponse)).status === "cancelled", "the job cancelled", 20_000);
   }, 30_000);
+});
+
+describe("TypeScript bundles", () => {
+  test("POST /api/jobs with an uploaded TS bundle runs the job", async () => {
+    const N = 5000;
+    const file = join(dir, "evens.ts");
+    writeFileSync(
+      file,
+      `import type { StreamEnvironment } from "bicycle";
+export default function (env: StreamEnvironment) {
+  env
+    .fromGenerator(${N}, (i) => ({ i }))
+    .filter((e) => e.i % 2 === 0)
+    .map((e) => ({ half: e.i / 2 }))
+    .discard();
+}
+`,
+    );
+    // What `bicycle submit` sends: the plan built here and the module bundled with Bun.build.
+    const definition = await defineJob(file, { parallelism: 1 }, "evens");
+    const bundle = await bundleJobFile(file);
+    const form = new FormData();
+    form.set("name", "evens");
+    form.set("parallelism", "1");
+    form.set("plan", JSON.stringify(definition.plan));
+    form.set("bundle", new Blob([bundle], { type: "application/javascript" }), "evens.js");
+    const r = await fetch(`${base}/api/jobs`, { method: "POST", body: form });
+    const text = await r.text();
+    if (r.status !== 201) throw new Error(`POST /api/jobs (multipart): expected 201, got ${r.status}: ${text}`);
+    const { jobId: bundled } = schemas.SubmitResponse.parse(JSON.parse(text));
+    expect(bundled).toMatch(/^[0-9a-f]{32}$/);
+    expect(bundled).not.toBe(jobId);
+
+    let job = await expectShape("GET", `/api/jobs/${bundled}`, 200, schemas.JobResponse);
+    await until(async () => {
+      job = await expectShape("GET", `/api/jobs/${bundled}`, 200, schemas.JobResponse);
+      if (job.status === "failed") throw new Error(`the bundled job failed: ${job.failure}`);
+      return job.status === "finished";
+    }, "the bundled job to finish");
+    expect(job).toMatchObject({ jobId: bundled, name: "evens", parallelism: 1, status: "finished", recordsIn: N, recordsOut: N / 2 });
+    const details = await cluster.gateway.getJob({ jobId: bundled as never });
+    expect(details.planJson).toBe(JSON.stringify(definition.plan));
+  }, 60_000);
 });

@@ -76,3 +76,16 @@ export function fromWireError(wire: WireError): BicycleError {
 export function transportError(address: string, method: string, detail: string, cause?: unknown): NetworkError {
   return new NetworkError(`control-plane call ${method} to ${address} failed: ${detail}`, "CONNECTION_FAILED", cause);
 }
+
+/**
+ * A short reason for a failed channel, from grpc-js's long details ("No connection established. Last
+ * error: Error: connect ECONNREFUSED 127.0.0.1:9000. Resolution note: "): "connection refused", the
+ * errno, "no answer before the deadline", or the details without grpc-js's trailing note.
+ */
+export function transportReason(status: string, details: string): string {
+  const errno = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)\b/.exec(details)?.[1];
+  if (errno === "ECONNREFUSED") return "connection refused";
+  if (errno !== undefined) return errno;
+  if (status === "DEADLINE_EXCEEDED") return "no answer before the deadline";
+  return details.replace(/\s*Resolution note:\s*$/, "") || "no connection";
+}

@@ -9,7 +9,7 @@
  */
 import type * as Grpc from "@grpc/grpc-js";
 import type { BicycleError, ErrorDomain } from "../../core/index.ts";
-import { ERROR_METADATA, fromWireError, transportError, type RpcStatus } from "./errors.ts";
+import { ERROR_METADATA, fromWireError, transportError, transportReason, type RpcStatus } from "./errors.ts";
 import {
   JOB_MANAGER_METHODS,
   JOB_MANAGER_SERVICE,
@@ -49,7 +49,7 @@ function callError(grpc: typeof Grpc, error: Grpc.ServiceError, address: string,
     return fromWireError({ status: status as RpcStatus, message: error.details, code, domain: domain as ErrorDomain, retriable });
   }
   // No Bicycle metadata: the channel failed (refused, reset, deadline) or the peer is not a Bicycle server.
-  return transportError(address, rpc, `${status}: ${error.details}`, error);
+  return transportError(address, rpc, `${status}: ${transportReason(status, error.details)}`, error);
 }
 
 function connect<G extends object>(service: string, methods: MethodTable<G>, address: string, options: ConnectOptions): GatewayClient<G> {
