@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { schemas } from "../src/web/index.ts";
 import { until } from "./cluster/helpers.ts";
+import { httpCall } from "./helpers/http.ts";
 import { freePort, ProcessCluster } from "./cluster/process-cluster.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -48,21 +49,10 @@ async function startWebUi(name: string, jobmanager: string, savepointDir: string
   return base;
 }
 
-async function call(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, body === undefined ? { method } : { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, type: res.headers.get("content-type") ?? "" };
-}
 
 /** `method path` answers `status`; returns the body parsed with `schema`. */
 async function expectReply<T>(base: string, method: string, path: string, status: number, schema: { parse(v: unknown): T }, body?: unknown): Promise<T> {
-  const r = await call(base, method, path, body);
+  const r = await httpCall(base, method, path, body);
   if (r.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${r.status}: ${r.text}`);
   return schema.parse(r.json);
 }
@@ -123,7 +113,7 @@ describe("bicycle webui in front of a process cluster", () => {
   test("GET /metrics counts the job's records per task", async () => {
     let text = "";
     await until(async () => {
-      const r = await call(base, "GET", "/metrics");
+      const r = await httpCall(base, "GET", "/metrics");
       expect(r.status).toBe(200);
       expect(r.type).toContain("text/plain");
       text = r.text;
@@ -163,14 +153,14 @@ describe("bicycle webui without a JobManager", () => {
   });
 
   test("GET /api/cluster is a 503 naming the unreachable JobManager", async () => {
-    const r = await call(base, "GET", "/api/cluster");
+    const r = await httpCall(base, "GET", "/api/cluster");
     expect(r.status).toBe(503);
     expect(r.type).toContain("application/json");
     const body = schemas.ErrorResponse.parse(r.json);
     expect(body.error).toBe(`control-plane call ClusterOverview to ${address} failed: UNAVAILABLE: connection refused`);
     // Every route that needs the JobManager answers the same way.
     for (const path of ["/api/jobs", "/api/metrics"]) {
-      const other = await call(base, "GET", path);
+      const other = await httpCall(base, "GET", path);
       expect(`${path} ${other.status}`).toBe(`${path} 503`);
       expect(schemas.ErrorResponse.parse(other.json).error).toContain(address);
     }

@@ -17,6 +17,7 @@ import { slotThreadEntry } from "../../src/cli/slot-entry.ts";
 import { planSqlForWeb } from "../../src/cli/web-sql.ts";
 import { createWebApp, MAX_JSON_BODY, openApiPath, schemas, type WebApp } from "../../src/web/index.ts";
 import { until } from "../cluster/helpers.ts";
+import { httpCall } from "../helpers/http.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bicycle-web-rest-"));
 const savepointDir = join(dir, "savepoints");
@@ -30,19 +31,7 @@ CREATE TABLE out_t (k INT, c BIGINT) WITH ('connector'='blackhole');
 SET 'execution.checkpointing.interval' = '300ms';
 INSERT INTO out_t SELECT k, COUNT(*) AS c FROM gen GROUP BY k;`;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { ...(body === undefined || typeof body !== "object" ? {} : { "content-type": "application/json" }), ...headers } };
-  if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
-  const res = await fetch(`${base}${path}`, init);
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, type: res.headers.get("content-type") ?? "" };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => httpCall(base, method, path, body, headers);
 
 /** `path` answers `status` with a body matching `schema`. */
 async function expectShape<S extends z.ZodType>(method: string, path: string, status: number, schema: S, body?: unknown): Promise<z.output<S>> {
