@@ -7,23 +7,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { asJobRef, type JobDetails } from "../src/cluster/index.ts";
 import { jobTotals } from "../src/cli/job-totals.ts";
 import { renderTable } from "../src/cli/table.ts";
 import { until, waitForJob } from "./cluster/helpers.ts";
+import { runCli } from "./helpers/cli.ts";
 import { ProcessCluster } from "./cluster/process-cluster.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "bicycle-cli-client-"));
 const cluster = new ProcessCluster({ dir });
 let jobId = "";
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/main.ts"), ...args], { cwd: ROOT, env: { ...process.env, BICYCLE_LOG: "warn", ...env }, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { stdout, stderr, exitCode };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env: { BICYCLE_LOG: "warn", ...env } });
 
 /** Run a client command against the cluster; it must succeed. */
 async function ok(args: string[]): Promise<string> {

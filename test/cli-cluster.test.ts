@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { runCli } from "./helpers/cli.ts";
 import { jobManagerConfigSchema, resolveConfig, WORKER_ENV, workerConfigSchema, JOB_MANAGER_ENV } from "../src/cli/cluster-config.ts";
 import { ConfigError } from "../src/core/index.ts";
 
@@ -14,11 +15,7 @@ const ROOT = resolve(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "bicycle-cli-cluster-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/main.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { stdout, stderr, exitCode };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 describe("cluster configuration", () => {
   test("the shipped config files are valid", () => {

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { asJobRef } from "../src/cluster/index.ts";
 import { jobTotals } from "../src/cli/job-totals.ts";
+import { runCli } from "./helpers/cli.ts";
 import { ProcessCluster } from "./cluster/process-cluster.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "bicycle-cli-follow-"));
 const cluster = new ProcessCluster({ dir });
 
@@ -20,16 +20,7 @@ const cluster = new ProcessCluster({ dir });
 const FOLLOW_LINE = /^(CREATED|SCHEDULED|DEPLOYING|RUNNING|RESTARTING|FINISHED|FAILED|CANCELLING|CANCELLED)\s+records in ([\d,]+)\s+out ([\d,]+)\s+([\d,]+) records\/s(\s+restarts \d+)?$/;
 const count = (s: string): number => Number(s.replaceAll(",", ""));
 
-async function submit(file: string) {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/main.ts"), "submit", file, "-p", "1", "--jobmanager", cluster.jobManagerAddress], {
-    cwd: ROOT,
-    env: { ...process.env, BICYCLE_LOG: "warn" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { stdout, stderr, exitCode };
-}
+const submit = (file: string) => runCli(["submit", file, "-p", "1", "--jobmanager", cluster.jobManagerAddress], { env: { BICYCLE_LOG: "warn" } });
 
 beforeAll(async () => {
   await cluster.startJobManager();

@@ -6,33 +6,16 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { childEnv, ROOT, runCli, type CliResult } from "./helpers/cli.ts";
 import { DEMO_WINDOWS, lines } from "./helpers/demo-output.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
 const MAIN = "src/cli/main.ts";
-
-interface CliResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 const shQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
-/** Environment for the child: no inherited log level unless the test sets one. */
-function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "BICYCLE_LOG") env[k] = v;
-  return { ...env, NO_COLOR: "1", ...extra };
-}
-
 /** Run the CLI from source with separate stdout and stderr. */
-async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  const proc = Bun.spawn([process.execPath, MAIN, ...args], { cwd: ROOT, env: childEnv(extraEnv), stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { exitCode, stdout, stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env });
 
 /** Run the CLI from source through `sh -c "... 2>&1"`, so stdout and stderr interleave in write order. */
 async function cliMerged(args: string[], extraEnv: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {

@@ -10,15 +10,15 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { asJobRef, InvalidArgumentError, NotFoundError, type JobDetails } from "../../src/cluster/index.ts";
 import { DEFAULT_MAX_PARALLELISM, subtaskForKey } from "../../src/core/index.ts";
 import { executeLocally } from "../../src/runtime/index.ts";
 import { defineJob } from "../../src/cli/job-bundle.ts";
 import { until, waitForJob } from "./helpers.ts";
 import { ProcessCluster } from "./process-cluster.ts";
+import { submitDetached } from "../helpers/cli.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
 const root = mkdtempSync(join(tmpdir(), "bicycle-processes-"));
 afterAll(() => { if (!process.env.KEEP_TEST_DIRS) rmSync(root, { recursive: true, force: true }); });
 
@@ -79,19 +79,8 @@ function readResults(dir: string): Map<string, number> {
   return m;
 }
 
-/** Submit a job file through the CLI (`bicycle submit --detached`) and return its id. */
-async function submit(cluster: ProcessCluster, file: string, extra: string[] = []): Promise<string> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/main.ts"), "submit", file, "--detached", "-p", "4", "--jobmanager", cluster.jobManagerAddress, ...extra], {
-    cwd: ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  if (code !== 0) throw new Error(`submit exited ${code}: ${err}`);
-  const id = out.trim();
-  expect(id).toMatch(/^[0-9a-f]{32}$/);
-  return id;
-}
+/** Submit a job file through the CLI (`bicycle submit --detached -p 4`) and return its id. */
+const submit = (cluster: ProcessCluster, file: string, extra: string[] = []): Promise<string> => submitDetached(cluster.jobManagerAddress, file, ["-p", "4", ...extra]);
 
 function newDir(name: string): string {
   const dir = join(root, name);

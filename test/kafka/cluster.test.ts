@@ -10,15 +10,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { asJobRef } from "../../src/cluster/index.ts";
-import { KafkaAdmin, KafkaProducer, KafkaReader, parseKafkaConnectionOptions, type KafkaConnectionOptions } from "../../src/connectors/kafka/client/index.ts";
+import { KafkaAdmin, KafkaProducer, parseKafkaConnectionOptions, type KafkaConnectionOptions } from "../../src/connectors/kafka/client/index.ts";
 import { until, waitForJob } from "../cluster/helpers.ts";
 import { ProcessCluster } from "../cluster/process-cluster.ts";
+import { submitDetached } from "../helpers/cli.ts";
 import { kafkaBroker } from "../support/kafka-broker.ts";
 import { expectNoOpenTransactions, readTopic } from "../support/kafka-topics.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
 const root = mkdtempSync(join(tmpdir(), "bicycle-kafka-cluster-"));
 const unique = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}`;
 let connection: KafkaConnectionOptions;
@@ -87,14 +87,7 @@ export default function (env: StreamEnvironment) {
 }
 
 /** `bicycle submit --detached` of the job file; returns the job id. */
-async function submit(cluster: ProcessCluster, file: string, extra: string[]): Promise<string> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli/main.ts"), "submit", file, "--detached", "--jobmanager", cluster.jobManagerAddress, ...extra], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  if (code !== 0) throw new Error(`submit exited ${code}: ${err}`);
-  const id = out.trim();
-  expect(id).toMatch(/^[0-9a-f]{32}$/);
-  return id;
-}
+const submit = (cluster: ProcessCluster, file: string, extra: string[]): Promise<string> => submitDetached(cluster.jobManagerAddress, file, extra);
 
 /** Every committed record of `topic` once no transaction is open, as "key:n". */
 async function readCommitted(topic: string): Promise<string[]> {

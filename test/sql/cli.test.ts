@@ -8,38 +8,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { nexmarkEvent, type Bid } from "../../src/index.ts";
 import { ProcessCluster } from "../cluster/process-cluster.ts";
+import { runCli, type CliResult } from "../helpers/cli.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
-const MAIN = "src/cli/main.ts";
 const TIMEOUT_MS = 60_000;
 
-interface CliResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function childEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "BICYCLE_LOG" && k !== "BICYCLE_JOBMANAGER") env[k] = v;
-  return { ...env, NO_COLOR: "1" };
-}
-
 /** Run `bicycle sql ...args` from source; `stdin` is piped in when given, else stdin is /dev/null. */
-async function sql(args: string[], stdin?: string): Promise<CliResult> {
-  const proc = Bun.spawn([process.execPath, MAIN, "sql", ...args], {
-    cwd: ROOT,
-    env: childEnv(),
-    stdout: "pipe",
-    stderr: "pipe",
-    stdin: stdin === undefined ? "ignore" : new Blob([stdin]),
-  });
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { exitCode, stdout, stderr };
-}
+const sql = (args: string[], stdin?: string): Promise<CliResult> => runCli(["sql", ...args], stdin === undefined ? {} : { stdin });
 
 const lines = (text: string): string[] => text.split("\n").filter((l) => l.length > 0);
 const jsonRows = (text: string): Record<string, unknown>[] => lines(text).map((l) => JSON.parse(l) as Record<string, unknown>);
