@@ -22,6 +22,7 @@ import { runOnMiniCluster } from "../src/cli/commands/run.ts";
 import { asJobRef, connectJobManager, type JobDetails, type JobManagerClient } from "../src/cluster/index.ts";
 import { DEFAULT_MAX_PARALLELISM, log, subtaskForKey } from "../src/core/index.ts";
 import { buildJobGraph, parsePlan } from "../src/plan/index.ts";
+import { median } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -89,11 +90,6 @@ interface ConfigResult {
   medianMs?: number;
   eventsPerSec?: number;
   dataPlane?: DataPlane;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { forMonotonousTimestamps, StreamEnvironment, TumblingEventTimeWindows } from "../src/index.ts";
+import { median } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -55,11 +56,6 @@ async function windowed(checkpointInterval = 0): Promise<number> {
   checkpointsDone = (r as { checkpoints?: { counts: { completed: number } } }).checkpoints?.counts.completed ?? 0;
   if (discarded === 0) throw new Error("window benchmark produced no results");
   return r.durationMs;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function measure(name: string, run: () => Promise<number>): Promise<void> {

@@ -27,6 +27,7 @@ import { KafkaAdmin, KafkaProducer, KafkaReader, type KafkaConnectionInput, type
 import type { KafkaDeliveryGuarantee } from "../src/connectors/kafka/sink/index.ts";
 import { log } from "../src/core/index.ts";
 import { StreamEnvironment } from "../src/index.ts";
+import { median } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -117,11 +118,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** Create a topic through the admin client and wait until the broker hosts every partition's log. */

@@ -30,6 +30,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { log } from "../src/core/index.ts";
 import { NEXMARK_QUERIES as ALL_QUERIES, planNexmarkJob, runNexmarkJob, type SqlJob } from "./nexmark-jobs.ts";
+import { formatRate, median } from "./stats.ts";
 /** The aims (events/s per core) from the issue; q1/q2 share q0's, q11 has none. */
 const AIMS: Readonly<Record<string, number>> = { q0: 1_000_000, q1: 1_000_000, q2: 1_000_000, q5: 150_000, q7: 100_000, q8: 300_000 };
 const FIRST_ROW_AIM_MS = 150;
@@ -69,12 +70,7 @@ const ROOT = resolve(import.meta.dir, "..");
 const say = (line: string): void => void (JSON_OUT ? process.stderr : process.stdout).write(`${line}\n`);
 if (process.env.BICYCLE_LOG === undefined) log.setLevel("warn");
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const fmtRate = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${(r / 1e3).toFixed(0)} k`);
 
 // ---- 1. plan time ----
 
@@ -192,7 +188,7 @@ for (const q of QUERIES) {
       for (let i = 0; i < RUNS; i++) {
         const ms = await runNexmarkJob(job, p);
         r.runsMs.push(ms);
-        say(`  ${q} p=${p}: run ${i + 1}/${RUNS} ${ms.toFixed(0)} ms (${fmtRate(EVENTS / (ms / 1000))} events/s)`);
+        say(`  ${q} p=${p}: run ${i + 1}/${RUNS} ${ms.toFixed(0)} ms (${formatRate(EVENTS / (ms / 1000))} events/s)`);
         Bun.gc(true);
       }
       r.medianMs = median(r.runsMs);
@@ -238,10 +234,10 @@ for (const r of results) {
     continue;
   }
   const perCore = r.eventsPerSec! / r.parallelism;
-  const aim = r.aimPerCore === undefined ? "-" : `>= ${fmtRate(r.aimPerCore)}`;
+  const aim = r.aimPerCore === undefined ? "-" : `>= ${formatRate(r.aimPerCore)}`;
   const verdict = r.aimPerCore === undefined ? "" : perCore >= r.aimPerCore ? "met" : "not met";
   say(
-    `${r.query.padEnd(6)} | ${String(r.parallelism).padStart(2)} | ${fmtRate(r.eventsPerSec!).padStart(10)} | ${fmtRate(perCore).padStart(10)} | ${aim.padStart(9)} | ${verdict.padEnd(7)} | ${plan} | ${r.medianMs!.toFixed(0)}`,
+    `${r.query.padEnd(6)} | ${String(r.parallelism).padStart(2)} | ${formatRate(r.eventsPerSec!).padStart(10)} | ${formatRate(perCore).padStart(10)} | ${aim.padStart(9)} | ${verdict.padEnd(7)} | ${plan} | ${r.medianMs!.toFixed(0)}`,
   );
 }
 say("(per core = events/s / p; the aims are per core. q11 has no aim.)");

@@ -29,6 +29,7 @@ import { parseArgs } from "node:util";
 import { NEXMARK_QUERIES } from "./nexmark-jobs.ts";
 import { barChartSvg } from "./vs-flink/chart.ts";
 import { cpuSeconds, machineDescription, peakRssBytes } from "./vs-flink/proc-stats.ts";
+import { formatRate, median } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const FLINK_DIR = join(ROOT, "bench/flink");
@@ -87,8 +88,6 @@ if (!Number.isInteger(RUNS) || RUNS < 1) fail("--runs must be a positive integer
 if (STATES.some((s) => s !== "heap" && s !== "rocksdb")) fail("--state takes heap and/or rocksdb");
 if (!Number.isInteger(CHECKPOINT_MS) || CHECKPOINT_MS < 0) fail("--checkpoint-interval-ms must be a whole number");
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmtRate = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${Math.round(r / 1e3)} k`);
 const mib = (b: number): string => `${Math.round(b / 1024 / 1024)}`;
 
 // ---- the Flink jar ----
@@ -211,7 +210,7 @@ async function speed(): Promise<void> {
             row.bicycle.push(b);
             const f = await measure(flinkCommand(query, parallelism, state, []), join(logs, `flink-${query}-p${parallelism}-${state}-${i}.log`));
             row.flink.push(f);
-            console.error(`${query} p=${parallelism} ${state} run ${i}/${RUNS}: Bicycle ${fmtRate(b.eventsPerSecond)}/s, Flink ${fmtRate(f.eventsPerSecond)}/s`);
+            console.error(`${query} p=${parallelism} ${state} run ${i}/${RUNS}: Bicycle ${formatRate(b.eventsPerSecond)}/s, Flink ${formatRate(f.eventsPerSecond)}/s`);
           }
         } catch (error) {
           row.error = error instanceof Error ? error.message : String(error);
@@ -231,7 +230,7 @@ async function speed(): Promise<void> {
     const f = summary(r.flink);
     const ratio = b.eventsPerSecond / f.eventsPerSecond;
     const target = TARGET[r.query] ?? 1;
-    table.push([r.query, String(r.parallelism), r.state, fmtRate(b.eventsPerSecond), fmtRate(f.eventsPerSecond), `${ratio.toFixed(2)}x`, `${target}x ${ratio >= target ? "met" : "not met"}`, `${b.cpuSeconds.toFixed(1)} / ${f.cpuSeconds.toFixed(1)}`, `${mib(b.peakRssBytes)} / ${mib(f.peakRssBytes)}`]);
+    table.push([r.query, String(r.parallelism), r.state, formatRate(b.eventsPerSecond), formatRate(f.eventsPerSecond), `${ratio.toFixed(2)}x`, `${target}x ${ratio >= target ? "met" : "not met"}`, `${b.cpuSeconds.toFixed(1)} / ${f.cpuSeconds.toFixed(1)}`, `${mib(b.peakRssBytes)} / ${mib(f.peakRssBytes)}`]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ");

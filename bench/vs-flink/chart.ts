@@ -3,6 +3,7 @@
  * and Flink's median events/s side by side on a logarithmic axis (the two differ by up to tens of
  * times), each bar labelled with its value and each pair with the ratio.
  */
+import { formatRate } from "../stats.ts";
 
 export interface ChartRow {
   readonly label: string;
@@ -11,7 +12,6 @@ export interface ChartRow {
 }
 
 const esc = (s: string): string => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-const fmt = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${Math.round(r / 1e3)} k`);
 
 export function barChartSvg(rows: readonly ChartRow[], title: string, subtitle: string): string {
   const labelW = 150;
@@ -35,15 +35,15 @@ export function barChartSvg(rows: readonly ChartRow[], title: string, subtitle: 
   for (let d = lo; d <= hi; d *= 10) {
     const gx = labelW + x(d);
     out.push(`<line x1="${gx}" y1="${top - 4}" x2="${gx}" y2="${top + rows.length * groupH}" stroke="#e3e7ee"/>`);
-    out.push(`<text x="${gx}" y="${top + rows.length * groupH + 16}" text-anchor="middle" fill="#667085">${fmt(d)}/s</text>`);
+    out.push(`<text x="${gx}" y="${top + rows.length * groupH + 16}" text-anchor="middle" fill="#667085">${formatRate(d)}/s</text>`);
   }
   rows.forEach((r, i) => {
     const y = top + i * groupH;
     out.push(`<text x="${labelW - 8}" y="${y + barH + 4}" text-anchor="end" font-weight="600">${esc(r.label)}</text>`);
     out.push(`<rect x="${labelW}" y="${y}" width="${x(r.bicycle).toFixed(1)}" height="${barH}" fill="#2f6fdb"/>`);
-    out.push(`<text x="${labelW + x(r.bicycle) + 4}" y="${y + barH - 3}">${fmt(r.bicycle)}</text>`);
+    out.push(`<text x="${labelW + x(r.bicycle) + 4}" y="${y + barH - 3}">${formatRate(r.bicycle)}</text>`);
     out.push(`<rect x="${labelW}" y="${y + barH + 2}" width="${x(r.flink).toFixed(1)}" height="${barH}" fill="#e6522c"/>`);
-    out.push(`<text x="${labelW + x(r.flink) + 4}" y="${y + 2 * barH - 1}">${fmt(r.flink)}</text>`);
+    out.push(`<text x="${labelW + x(r.flink) + 4}" y="${y + 2 * barH - 1}">${formatRate(r.flink)}</text>`);
     const ratio = r.flink > 0 ? r.bicycle / r.flink : 0;
     out.push(`<text x="${labelW + plotW + 70}" y="${y + barH + 4}" font-weight="600">${ratio.toFixed(2)}×</text>`);
   });
