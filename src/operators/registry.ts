@@ -42,7 +42,7 @@ function windowOperator(node: PlanNode, fns: Fns): AnyOperator {
     lateOutputTag: config.lateOutputTag,
     keyOf: createKeySelector(node, fns),
     aggregate: sql === null ? createAggregate(config.aggregate, fns) : (sql.aggregate as AggregateFunction<unknown, unknown, unknown>),
-    ...(sql === null ? {} : { result: sql.result, mergesExactly: sql.aggregate.mergesExactly }),
+    ...(sql === null ? {} : { result: sql.result }),
     ...(config.aggregate.type === "process"
       ? { process: requireFunction<ProcessWindowFunction<unknown, unknown, unknown>>(node, fns, "process") }
       : {}),

@@ -16,6 +16,13 @@ export interface AggregateFunction<IN, ACC, OUT> {
   add(value: IN, accumulator: ACC): ACC;
   getResult(accumulator: ACC): OUT;
   merge(a: ACC, b: ACC): ACC;
+  /**
+   * True when `merge` gives exactly what adding the merged records one by one to a single accumulator
+   * would (no float rounding in another order, no DISTINCT sets to copy) and leaves its inputs
+   * untouched. Sliding windows may then keep one accumulator per slide-long slice and merge slices when
+   * a window fires (sliced-window-operator.ts) instead of updating size/slide windows per record.
+   */
+  readonly mergesExactly?: boolean;
 }
 
 export type AggregateSpec =
@@ -81,14 +88,14 @@ export function createAggregate(spec: AggregateSpec, udf: { reduce?: unknown; ag
       return { createAccumulator: () => 0, add: (v, acc) => (acc as number) + get(v), getResult: (a) => a, merge: (a, b) => (a as number) + (b as number) };
     }
     case "count":
-      return { createAccumulator: () => 0, add: (_v, acc) => (acc as number) + 1, getResult: (a) => a, merge: (a, b) => (a as number) + (b as number) };
+      return { createAccumulator: () => 0, add: (_v, acc) => (acc as number) + 1, getResult: (a) => a, merge: (a, b) => (a as number) + (b as number), mergesExactly: true };
     case "min": {
       const get = numberField(spec.field);
-      return { createAccumulator: () => Infinity, add: (v, acc) => Math.min(acc as number, get(v)), getResult: (a) => a, merge: (a, b) => Math.min(a as number, b as number) };
+      return { createAccumulator: () => Infinity, add: (v, acc) => Math.min(acc as number, get(v)), getResult: (a) => a, merge: (a, b) => Math.min(a as number, b as number), mergesExactly: true };
     }
     case "max": {
       const get = numberField(spec.field);
-      return { createAccumulator: () => -Infinity, add: (v, acc) => Math.max(acc as number, get(v)), getResult: (a) => a, merge: (a, b) => Math.max(a as number, b as number) };
+      return { createAccumulator: () => -Infinity, add: (v, acc) => Math.max(acc as number, get(v)), getResult: (a) => a, merge: (a, b) => Math.max(a as number, b as number), mergesExactly: true };
     }
     case "minBy":
       return byField(spec.field, (a, b) => a < b);

@@ -48,7 +48,6 @@ function options(assigner: WindowAssignerSpec, s = spec()): WindowOperatorOption
     keyOf: (e) => (e as Ev).k,
     aggregate: sql.aggregate as WindowOperatorOptions["aggregate"],
     result: sql.result,
-    mergesExactly: sql.aggregate.mergesExactly,
   };
 }
 
@@ -191,8 +190,28 @@ describe("sliced sliding windows", () => {
     expect(createOperator(node(sliding(10, 3), spec()), {})).toBeInstanceOf(AlignedWindowOperator);
     expect(createOperator(node(sliding(10, 2), spec("DOUBLE")), {})).toBeInstanceOf(AlignedWindowOperator);
     expect(createOperator(node(sliding(10, 2), spec(), 5), {})).toBeInstanceOf(AlignedWindowOperator);
-    expect(canSlice({ ...options(sliding(10, 2)), mergesExactly: false })).toBe(false);
+    const o = options(sliding(10, 2));
+    expect(canSlice({ ...o, aggregate: { ...o.aggregate, mergesExactly: false } })).toBe(false);
     expect(() => new SlicedWindowOperator(options(session(5)))).toThrow(TypeError);
+  });
+
+  test("the DataStream API's count, min and max slide by slices; sum (floats), reduce and user aggregates that do not say so do not", () => {
+    const node = (aggregate: Record<string, unknown>): PlanNode => ({
+      id: "w",
+      kind: "window",
+      name: "Window",
+      parallelism: 1,
+      key: { type: "udf" },
+      config: { assigner: sliding(10, 2), allowedLatenessMs: 0, lateOutputTag: null, aggregate } as PlanNode["config"],
+    });
+    const keyOf = (e: unknown) => (e as Ev).k;
+    const fns = (extra: Record<string, unknown> = {}) => ({ key: keyOf, ...extra });
+    for (const aggregate of [{ type: "count" }, { type: "min", field: "v" }, { type: "max", field: "v" }]) expect(createOperator(node(aggregate), fns())).toBeInstanceOf(SlicedWindowOperator);
+    expect(createOperator(node({ type: "sum", field: "v" }), fns())).toBeInstanceOf(AlignedWindowOperator);
+    expect(createOperator(node({ type: "reduce" }), fns({ reduce: (a: unknown) => a }))).toBeInstanceOf(AlignedWindowOperator);
+    const user = { createAccumulator: () => 0, add: (_v: unknown, a: number) => a + 1, getResult: (a: number) => a, merge: (a: number, b: number) => a + b };
+    expect(createOperator(node({ type: "aggregate" }), fns({ aggregate: user }))).toBeInstanceOf(AlignedWindowOperator);
+    expect(createOperator(node({ type: "aggregate" }), fns({ aggregate: { ...user, mergesExactly: true } }))).toBeInstanceOf(SlicedWindowOperator);
   });
 });
 

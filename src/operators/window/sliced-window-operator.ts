@@ -9,7 +9,8 @@
  *                       window  [2,12)  = slices 2..10       fires at 11, then slice 2 is dropped
  *
  * Used when size is a multiple of slide, there is no allowed lateness, and the aggregate merges exactly
- * (`mergesExactly`); the output equals AlignedWindowOperator's, record for record and in order:
+ * (`AggregateFunction.mergesExactly`: SQL aggregates without DISTINCT or float sums, the API's count, min
+ * and max, or a user aggregate that says so); the output equals AlignedWindowOperator's, record for record and in order:
  * - A record at t goes into slice s = the slide-aligned start at or before t. It is late (dropped, side
  *   output) when the last window containing s, [s, s + size), is late: s + size - 1 <= watermark.
  *   Earlier windows containing s that are already late have fired and been cleaned up, so the extra
@@ -37,7 +38,7 @@ export function canSlice(options: WindowOperatorOptions): boolean {
     a.sizeMs > a.slideMs &&
     options.allowedLatenessMs === 0 &&
     options.process === undefined &&
-    options.mergesExactly === true
+    options.aggregate.mergesExactly === true
   );
 }
 

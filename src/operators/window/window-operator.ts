@@ -39,14 +39,6 @@ export interface WindowOperatorOptions {
   readonly process?: ProcessWindowFunction<unknown, unknown, unknown>;
   /** When set, a fired window emits what this builds from its accumulator and bounds instead of a WindowResult (SQL's flat rows). */
   readonly result?: (accumulator: unknown, start: number, end: number) => unknown;
-  /**
-   * True when `aggregate.merge` of accumulators gives exactly what adding their records one by one to a
-   * single accumulator would (no float rounding differences, no DISTINCT sets to copy), and `merge`
-   * returns a new accumulator leaving its inputs untouched: sliding windows
-   * may then keep one accumulator per slide-long slice and merge slices when a window fires
-   * (sliced-window-operator.ts).
-   */
-  readonly mergesExactly?: boolean;
 }
 
 /** The metric counting records dropped as late. */
